@@ -1,0 +1,1 @@
+"""Persistence: SQLAlchemy models (one module per aggregate), repositories and the session factory."""

@@ -1,0 +1,20 @@
+"""SQLAlchemy models, one module per aggregate. Importing this package registers them all on Base.metadata."""
+
+from assay.db.models.accounts import PasswordReset, RoleGrant, User, WebSession
+from assay.db.models.audit import AuditEntry
+from assay.db.models.jobs import Job
+from assay.db.models.organisations import Invitation, Membership, Organisation
+from assay.db.models.ratelimit import RateLimitCounter
+
+__all__ = [
+    "AuditEntry",
+    "Invitation",
+    "Job",
+    "Membership",
+    "Organisation",
+    "PasswordReset",
+    "RateLimitCounter",
+    "RoleGrant",
+    "User",
+    "WebSession",
+]

@@ -1,0 +1,1 @@
+"""Every query lives here, typed; services call these instead of writing SQL."""
