@@ -1,0 +1,1 @@
+"""Adapters for the shared decisions: email, file storage, outbound HTTP, documents."""
