@@ -1,0 +1,84 @@
+"""Recording consequential actions on the hash chain, and checking the chain end to end."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from assay.core.audit import GENESIS_HASH, AuditRecord, ChainVerification, canonical_json, entry_hash, verify_chain
+from assay.core.clock import Clock
+from assay.core.ids import new_id
+from assay.db.models import AuditEntry
+from assay.db.repositories import audit as repo
+
+
+def record(
+    db: Session,
+    *,
+    clock: Clock,
+    actor_id: str | None,
+    action: str,
+    subject_type: str,
+    subject_id: str,
+    organisation_id: str | None = None,
+    details: Mapping[str, Any] | None = None,
+) -> AuditEntry:
+    """Append one entry in the caller's transaction: if the action rolls back, so does its record."""
+    repo.lock_for_append(db)
+    previous = repo.head(db)
+    seq = previous.seq + 1 if previous else 1
+    prev_hash = previous.entry_hash if previous else GENESIS_HASH
+    now = clock.now()
+    body = canonical_json(dict(details or {}))
+    entry = AuditEntry(
+        seq=seq,
+        id=new_id(now),
+        occurred_at=now,
+        actor_id=actor_id,
+        action=action,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        organisation_id=organisation_id,
+        details=body,
+        prev_hash=prev_hash,
+    )
+    entry.entry_hash = entry_hash(
+        seq=seq,
+        occurred_at=now,
+        actor_id=actor_id,
+        action=action,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        organisation_id=organisation_id,
+        details=body,
+        prev_hash=prev_hash,
+    )
+    db.add(entry)
+    db.flush()
+    return entry
+
+
+def as_record(entry: AuditEntry) -> AuditRecord:
+    return AuditRecord(
+        seq=entry.seq,
+        occurred_at=entry.occurred_at,
+        actor_id=entry.actor_id,
+        action=entry.action,
+        subject_type=entry.subject_type,
+        subject_id=entry.subject_id,
+        organisation_id=entry.organisation_id,
+        details=entry.details,
+        prev_hash=entry.prev_hash,
+        entry_hash=entry.entry_hash,
+    )
+
+
+def _records(db: Session) -> Iterator[AuditRecord]:
+    for entry in repo.iterate(db):
+        yield as_record(entry)
+
+
+def verify(db: Session) -> ChainVerification:
+    return verify_chain(_records(db))

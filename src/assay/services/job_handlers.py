@@ -1,0 +1,5 @@
+"""Importing this module registers every job handler (the modules register themselves on import)."""
+
+from assay.services import mail, maintenance
+
+__all__ = ["mail", "maintenance"]

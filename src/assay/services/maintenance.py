@@ -1,0 +1,27 @@
+"""Housekeeping jobs: expired sessions, reset links and rate-limit windows are deleted."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from assay.db.repositories import accounts as repo
+from assay.services import jobs
+from assay.services.ratelimit import DatabaseRateLimiter
+from assay.services.runtime import Runtime
+
+
+@jobs.handler("maintenance.purge_expired")
+def purge_expired(db: Session, rt: Runtime, payload: Mapping[str, Any]) -> None:
+    now = rt.clock.now()
+    repo.delete_expired_sessions(db, now)
+    repo.delete_expired_resets(db, now)
+    DatabaseRateLimiter(rt.clock).purge(db)
+
+
+def schedule(db: Session, rt: Runtime) -> None:
+    """Queue this hour's housekeeping once, however many servers call this."""
+    hour = rt.clock.now().strftime("%Y%m%dT%H")
+    jobs.enqueue(db, rt, kind="maintenance.purge_expired", payload={}, dedupe_key=f"maintenance.purge_expired:{hour}")
