@@ -1,0 +1,1 @@
+"""The web adapter: FastAPI app factory, routes per area, server-rendered templates."""

@@ -1,0 +1,83 @@
+"""The FastAPI app factory: engines and collaborators are built in the lifespan, never at import time."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import Depends, FastAPI, Request, Response
+from fastapi.staticfiles import StaticFiles
+
+from assay import __version__
+from assay.services.runtime import Runtime, build_runtime
+from assay.settings import Settings
+from assay.web import errors
+from assay.web.deps import csrf_guard
+from assay.web.routes import accounts, admin, home, organisations
+from assay.web.security import VISITOR_COOKIE, new_visitor_id, set_visitor_cookie
+
+log = logging.getLogger(__name__)
+STATIC_DIR = Path(__file__).parent / "static"
+
+# Pages are server-rendered with no inline script: the policy can forbid scripts outright.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+)
+
+
+def create_app(settings: Settings | None = None, *, runtime: Runtime | None = None) -> FastAPI:
+    settings = settings or (runtime.settings if runtime else Settings())
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        from assay.db.session import build_engine, session_factory
+
+        engine = build_engine(settings.resolved_database_url)
+        app.state.engine = engine
+        app.state.session_factory = session_factory(engine)
+        app.state.runtime = runtime or build_runtime(settings)
+        app.state.secret_key = settings.resolved_secret_key()
+        app.state.settings = settings
+        try:
+            yield
+        finally:
+            engine.dispose()
+
+    app = FastAPI(
+        title="Assay",
+        version=__version__,
+        lifespan=lifespan,
+        dependencies=[Depends(csrf_guard)],
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+    )
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.include_router(home.router)
+    app.include_router(accounts.router)
+    app.include_router(organisations.router)
+    app.include_router(admin.router)
+    errors.install(app)
+
+    @app.middleware("http")
+    async def visitor_and_headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        visitor = request.cookies.get(VISITOR_COOKIE)
+        request.state.new_visitor_id = None if visitor else new_visitor_id()
+        request.state.user = None
+        response = await call_next(request)
+        if request.state.new_visitor_id:
+            set_visitor_cookie(response, request.state.new_visitor_id, settings)
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        if settings.cookie_secure:
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        if "text/html" in response.headers.get("content-type", ""):
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    return app

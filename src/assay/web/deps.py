@@ -1,0 +1,95 @@
+"""Request dependencies: the unit of work, the signed-in user, the principal, CSRF."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from assay.core.errors import AuthenticationRequired, PermissionDenied
+from assay.core.roles import Principal
+from assay.db.models import User
+from assay.services import accounts
+from assay.services.runtime import Runtime
+from assay.web.security import CSRF_FIELD, CSRF_HEADER, SESSION_COOKIE, UNSAFE_METHODS, csrf_valid
+
+
+def get_db(request: Request) -> Iterator[Session]:
+    """The request owns the transaction: commit when the handler succeeds, roll back when it raises."""
+    session: Session = request.app.state.session_factory()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def get_runtime(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+DbSession = Annotated[Session, Depends(get_db)]
+Rt = Annotated[Runtime, Depends(get_runtime)]
+
+
+@dataclass(frozen=True)
+class SignedInAs:
+    """What pages show about the signed-in person. A plain copy, not the ORM row: error pages render
+    after the request's transaction has rolled back, when the row can no longer be read."""
+
+    id: str
+    display_name: str
+    email: str
+    created_at: datetime
+
+
+def get_current_user(request: Request, db: DbSession, rt: Rt) -> User | None:
+    token = request.cookies.get(SESSION_COOKIE)
+    user = accounts.resolve_session(db, rt, token=token) if token else None
+    if user is not None:
+        request.state.user = SignedInAs(user.id, user.display_name, user.email, user.created_at)
+    return user
+
+
+CurrentUser = Annotated[User | None, Depends(get_current_user)]
+
+
+def require_user(user: CurrentUser) -> User:
+    if user is None:
+        raise AuthenticationRequired("Sign in to continue.")
+    return user
+
+
+SignedInUser = Annotated[User, Depends(require_user)]
+
+
+def get_principal(user: SignedInUser, db: DbSession) -> Principal:
+    return accounts.principal_for(db, user)
+
+
+CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
+
+
+async def csrf_guard(request: Request) -> None:
+    """Applied to every route: unsafe methods need a valid token (form field or header)."""
+    if request.method not in UNSAFE_METHODS:
+        return
+    submitted = request.headers.get(CSRF_HEADER)
+    if submitted is None:
+        content_type = request.headers.get("content-type", "")
+        if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+            form = await request.form()
+            value = form.get(CSRF_FIELD)
+            submitted = value if isinstance(value, str) else None
+    if not csrf_valid(request, submitted):
+        raise PermissionDenied(
+            "This form has expired or did not come from Assay. Go back, reload the page and try again."
+        )

@@ -1,0 +1,1 @@
+"""Routes, one module per area. A route parses, calls one service, renders."""
