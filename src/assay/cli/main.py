@@ -1,0 +1,54 @@
+"""The root of the `assay` command: global options and the command groups."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from assay import __version__
+from assay.cli import audit, db, demo, jobs, serve, users
+from assay.cli.context import Env, load_settings
+
+app = typer.Typer(
+    name="assay",
+    help="Assay: the open standard for production AI engineering, assessments, certification and verifiable credentials.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"assay {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    data_dir: Annotated[
+        Path | None, typer.Option("--data-dir", help="Where the SQLite file, outbox and uploads live (ASSAY_DATA_DIR).")
+    ] = None,
+    database_url: Annotated[
+        str | None, typer.Option("--database-url", help="SQLAlchemy URL; overrides ASSAY_DATABASE_URL.")
+    ] = None,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
+) -> None:
+    ctx.obj = Env(load_settings(data_dir=data_dir, database_url=database_url))
+
+
+app.add_typer(db.app, name="db")
+app.add_typer(users.app, name="users")
+app.add_typer(audit.app, name="audit")
+app.add_typer(jobs.app, name="jobs")
+app.command("serve")(serve.serve)
+app.command("demo")(demo.demo)
+
+
+if __name__ == "__main__":
+    app()

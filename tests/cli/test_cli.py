@@ -1,0 +1,107 @@
+"""The operator's command line, on both databases."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from typer.testing import CliRunner
+
+from assay.cli.main import app
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def cli(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("ASSAY_SECRET_KEY", "cli-test-secret")
+    monkeypatch.setenv("ASSAY_ENVIRONMENT", "test")
+
+    def invoke(*args: str, input: str | None = None):  # type: ignore[no-untyped-def]
+        return runner.invoke(app, ["--database-url", database_url, "--data-dir", str(tmp_path), *args], input=input)
+
+    return invoke
+
+
+def test_users_create_grant_and_list(cli) -> None:  # type: ignore[no-untyped-def]
+    created = cli(
+        "users", "create", "--email", "ada@example.org", "--name", "Ada Okafor", "--password", "lantern-orbit-cedar-71"
+    )
+    assert created.exit_code == 0, created.output
+    granted = cli("users", "grant", "--email", "ada@example.org", "--role", "registrar")
+    assert granted.exit_code == 0, granted.output
+    assert "now holds Registrar" in granted.output
+    again = cli("users", "grant", "--email", "ada@example.org", "--role", "registrar")
+    assert "already held" in again.output
+    listing = cli("users", "list")
+    assert "ada@example.org" in listing.output and "Registrar" in listing.output
+
+
+def test_password_prompt(cli) -> None:  # type: ignore[no-untyped-def]
+    result = cli(
+        "users",
+        "create",
+        "--email",
+        "sam@example.org",
+        "--name",
+        "Sam",
+        input="lantern-orbit-cedar-71\nlantern-orbit-cedar-71\n",
+    )
+    assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("users", "grant", "--email", "ghost@example.org", "--role", "reviewer"), "No account uses"),
+        (("users", "grant", "--email", "ada@example.org", "--role", "wizard"), "Unknown role"),
+        (("users", "grant", "--email", "ada@example.org", "--role", "org_manager"), "--org"),
+        (("users", "create", "--email", "bad", "--name", "X", "--password", "lantern-orbit-cedar-71"), "email address"),
+    ],
+)
+def test_bad_input_is_a_message_not_a_traceback(cli, args: tuple[str, ...], message: str) -> None:  # type: ignore[no-untyped-def]
+    cli("users", "create", "--email", "ada@example.org", "--name", "Ada", "--password", "lantern-orbit-cedar-71")
+    result = cli(*args)
+    assert result.exit_code == 1
+    assert message in result.output
+    assert "Traceback" not in result.output
+
+
+def test_audit_verify_detects_tampering(cli, database_url: str) -> None:  # type: ignore[no-untyped-def]
+    for name in ("ada", "sam", "lee"):
+        cli("users", "create", "--email", f"{name}@example.org", "--name", name, "--password", "lantern-orbit-cedar-71")
+    ok = cli("audit", "verify")
+    assert ok.exit_code == 0 and "3 entries verified" in ok.output
+    engine = create_engine(database_url.replace("postgresql://", "postgresql+psycopg://"))
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE audit_entries SET subject_id = 'someone-else' WHERE seq = 2"))
+    engine.dispose()
+    broken = cli("audit", "verify")
+    assert broken.exit_code == 1
+    assert "BROKEN" in broken.output and "entry 2" in broken.output
+
+
+def test_demo_loads_once_and_jobs_run(cli) -> None:  # type: ignore[no-untyped-def]
+    first = cli("demo", "--no-serve")
+    assert first.exit_code == 0, first.output
+    assert "Demo data loaded" in first.output
+    second = cli("demo", "--no-serve")
+    assert "already present" in second.output
+    jobs = cli("jobs", "run")
+    assert jobs.exit_code == 0, jobs.output
+    assert "failed" in jobs.output and " 0 failed" in jobs.output
+    assert cli("audit", "verify").exit_code == 0
+    assert cli("db", "status").exit_code == 0
+
+
+def test_bad_configuration_is_reported(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ASSAY_BASE_URL", "not a url")
+    result = runner.invoke(app, ["db", "status"])
+    assert result.exit_code == 2
+    assert "ASSAY_BASE_URL" in result.output
+
+
+def test_version() -> None:
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0 and result.output.startswith("assay ")
