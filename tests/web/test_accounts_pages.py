@@ -111,3 +111,18 @@ def test_security_headers(client: TestClient) -> None:
 def test_health(client: TestClient) -> None:
     body = client.get("/api/health").json()
     assert body == {"status": "ok", "schema": body["schema"], "schema_current": True}
+
+
+def test_audit_link_only_for_those_who_may_read_it(client: TestClient, rt: object) -> None:
+    from assay.core.roles import Role
+    from assay.services import roles
+
+    sign_up(client, "Ada")
+    assert "/admin/audit" not in client.get("/account").text
+    with client.app.state.session_factory() as db:  # type: ignore[attr-defined]
+        roles.grant(db, rt, actor=None, email="ada@example.org", role=Role.REGISTRAR)  # type: ignore[arg-type]
+        db.commit()
+    assert 'href="/admin/audit"' in client.get("/account").text
+    page = client.get("/admin/audit")
+    assert page.status_code == 200
+    assert "link and hash correctly" in page.text

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
-from assay.cli.context import console, env_of, err_console, friendly_errors
+from assay.cli.context import Env, console, env_of, err_console, friendly_errors
 from assay.cli.serve import run_server
 from assay.db.migrate import upgrade
 from assay.services import demo as demo_data
@@ -22,6 +23,9 @@ def demo(
 ) -> None:
     """Create the database, load the demo data (once), and serve."""
     env = env_of(ctx)
+    if "ASSAY_BASE_URL" not in os.environ:
+        # Links in the demo's emails should point at the server the demo starts.
+        env = Env(env.settings.model_copy(update={"base_url": f"http://{host}:{port}"}))
     if env.settings.environment == "production":
         err_console.print("[red]Refusing to load demo accounts into a production environment.[/red]")
         raise typer.Exit(2)

@@ -11,7 +11,7 @@ from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
 from assay.core.errors import AuthenticationRequired, PermissionDenied
-from assay.core.roles import Principal
+from assay.core.roles import Permission, Principal, decide
 from assay.db.models import User
 from assay.services import accounts
 from assay.services.runtime import Runtime
@@ -49,13 +49,15 @@ class SignedInAs:
     display_name: str
     email: str
     created_at: datetime
+    can_read_audit: bool
 
 
 def get_current_user(request: Request, db: DbSession, rt: Rt) -> User | None:
     token = request.cookies.get(SESSION_COOKIE)
     user = accounts.resolve_session(db, rt, token=token) if token else None
     if user is not None:
-        request.state.user = SignedInAs(user.id, user.display_name, user.email, user.created_at)
+        can_read_audit = decide(accounts.principal_for(db, user), Permission.AUDIT_READ).allowed
+        request.state.user = SignedInAs(user.id, user.display_name, user.email, user.created_at, can_read_audit)
     return user
 
 
