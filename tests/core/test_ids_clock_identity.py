@@ -69,3 +69,17 @@ def test_ids_from_a_clock_that_stands_still_still_increase() -> None:
     at = datetime(2026, 5, 1, tzinfo=UTC)
     ids = [new_id(at) for _ in range(100)]
     assert ids == sorted(ids) and len(set(ids)) == 100
+
+
+def test_memory_rate_limiter_fake_keeps_the_same_windows() -> None:
+    from assay.services.ratelimit import MemoryRateLimiter
+
+    clock = FrozenClock(datetime(2026, 1, 1, tzinfo=UTC))
+    limiter = MemoryRateLimiter(clock)
+    verdicts = [limiter.hit(None, "k", limit=2, window_seconds=60) for _ in range(3)]  # type: ignore[arg-type]
+    assert [v.allowed for v in verdicts] == [True, True, False]
+    assert not limiter.peek(None, "k", limit=2, window_seconds=60).allowed  # type: ignore[arg-type]
+    limiter.reset(None, "k")  # type: ignore[arg-type]
+    assert limiter.peek(None, "k", limit=2, window_seconds=60).allowed  # type: ignore[arg-type]
+    clock.advance(seconds=60)
+    assert limiter.hit(None, "k", limit=2, window_seconds=60).count == 1  # type: ignore[arg-type]
