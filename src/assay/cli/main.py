@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from assay import __version__
-from assay.cli import audit, db, demo, jobs, serve, users
+from assay.cli import audit, db, demo, jobs, serve, standard, users
 from assay.cli.context import Env, load_settings
 
 app = typer.Typer(
@@ -46,6 +46,7 @@ app.add_typer(db.app, name="db")
 app.add_typer(users.app, name="users")
 app.add_typer(audit.app, name="audit")
 app.add_typer(jobs.app, name="jobs")
+app.add_typer(standard.app, name="standard")
 app.command("serve")(serve.serve)
 app.command("demo")(demo.demo)
 

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from assay.core.roles import Role
 from assay.db.repositories import accounts as account_repo
-from assay.services import accounts, organisations, roles
+from assay.services import accounts, organisations, roles, standards
 from assay.services.runtime import Runtime
 
 DEMO_PASSWORD = "demo-passphrase-2026"  # noqa: S105 - published in the README; demo refuses production
@@ -38,6 +38,7 @@ def load(db: Session, rt: Runtime) -> bool:
     """Load once: returns False if the demo people already exist."""
     if account_repo.user_by_email(db, PEOPLE[0].email) is not None:
         return False
+    standards.import_standard(db, rt)  # the default standard, versions 1.0 and 1.1
     users = {}
     for person in PEOPLE:
         users[person.email] = accounts.sign_up(

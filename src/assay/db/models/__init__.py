@@ -5,6 +5,7 @@ from assay.db.models.audit import AuditEntry
 from assay.db.models.jobs import Job
 from assay.db.models.organisations import Invitation, Membership, Organisation
 from assay.db.models.ratelimit import RateLimitCounter
+from assay.db.models.standards import StandardVersionRecord
 
 __all__ = [
     "AuditEntry",
@@ -15,6 +16,7 @@ __all__ = [
     "PasswordReset",
     "RateLimitCounter",
     "RoleGrant",
+    "StandardVersionRecord",
     "User",
     "WebSession",
 ]

@@ -1,0 +1,8 @@
+"""Content shipped with Assay: the default standard and the crosswalk reference lists."""
+
+from pathlib import Path
+
+CONTENT_DIR = Path(__file__).parent
+REFERENCES_DIR = CONTENT_DIR / "references"
+DEFAULT_STANDARD_DIR = CONTENT_DIR / "standards" / "assay-pae"
+DEFAULT_STANDARD_ID = "assay-pae"
