@@ -50,6 +50,11 @@ class Settings(BaseSettings):
 
     jobs_poll_seconds: float = Field(default=2.0, gt=0)
 
+    key_dir: Path | None = None  # None: data_dir/keys (private signing keys, owner-only files)
+    credential_cryptosuite: Literal["eddsa-rdfc-2022", "eddsa-jcs-2022"] = "eddsa-rdfc-2022"
+    status_list_validity_hours: int = Field(default=48, ge=1)
+    status_list_ttl_seconds: int = Field(default=300, ge=0)
+
     @field_validator("base_url")
     @classmethod
     def _base_url_is_http(cls, value: str) -> str:
@@ -69,6 +74,10 @@ class Settings(BaseSettings):
     @property
     def resolved_upload_dir(self) -> Path:
         return self.upload_dir or self.data_dir / "uploads"
+
+    @property
+    def resolved_key_dir(self) -> Path:
+        return self.key_dir or self.data_dir / "keys"
 
     @property
     def cookie_secure(self) -> bool:

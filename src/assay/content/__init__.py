@@ -6,3 +6,4 @@ CONTENT_DIR = Path(__file__).parent
 REFERENCES_DIR = CONTENT_DIR / "references"
 DEFAULT_STANDARD_DIR = CONTENT_DIR / "standards" / "assay-pae"
 DEFAULT_STANDARD_ID = "assay-pae"
+PROGRAMMES_FILE = CONTENT_DIR / "programmes" / "programmes.yaml"

@@ -9,6 +9,7 @@ from argon2 import PasswordHasher
 from assay.core.clock import Clock, SystemClock
 from assay.infra.email import Mailer, mailer_from_settings
 from assay.infra.http import HttpClient, http_from_settings
+from assay.infra.keys import FileKeyStore, KeyStore
 from assay.infra.storage import FileStore, file_store_from_settings
 from assay.services.ratelimit import DatabaseRateLimiter, RateLimiter
 from assay.settings import Settings
@@ -23,6 +24,7 @@ class Runtime:
     http: HttpClient
     passwords: PasswordHasher
     limiter: RateLimiter
+    keys: KeyStore
 
 
 def build_runtime(
@@ -34,6 +36,7 @@ def build_runtime(
     http: HttpClient | None = None,
     passwords: PasswordHasher | None = None,
     limiter: RateLimiter | None = None,
+    keys: KeyStore | None = None,
 ) -> Runtime:
     """Defaults come from settings; tests pass fakes for any part."""
     clock = clock or SystemClock()
@@ -46,4 +49,5 @@ def build_runtime(
         # argon2-cffi's defaults follow RFC 9106's second recommended profile (64 MiB, t=3).
         passwords=passwords or PasswordHasher(),
         limiter=limiter or DatabaseRateLimiter(clock),
+        keys=keys or FileKeyStore(settings.resolved_key_dir),
     )

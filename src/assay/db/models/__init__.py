@@ -2,6 +2,14 @@
 
 from assay.db.models.accounts import PasswordReset, RoleGrant, User, WebSession
 from assay.db.models.audit import AuditEntry
+from assay.db.models.credentials import (
+    DecisionSubject,
+    IssuanceDecision,
+    IssuedCredential,
+    SigningKey,
+    StatusAllocation,
+    StatusList,
+)
 from assay.db.models.jobs import Job
 from assay.db.models.organisations import Invitation, Membership, Organisation
 from assay.db.models.ratelimit import RateLimitCounter
@@ -9,14 +17,20 @@ from assay.db.models.standards import StandardVersionRecord
 
 __all__ = [
     "AuditEntry",
+    "DecisionSubject",
     "Invitation",
+    "IssuanceDecision",
+    "IssuedCredential",
     "Job",
     "Membership",
     "Organisation",
     "PasswordReset",
     "RateLimitCounter",
     "RoleGrant",
+    "SigningKey",
     "StandardVersionRecord",
+    "StatusAllocation",
+    "StatusList",
     "User",
     "WebSession",
 ]
