@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
 
 from assay.infra.email import MemoryMailer
 from assay.services import jobs
@@ -89,12 +90,13 @@ def test_sign_up_org_invite_accept_and_roles(
     sam.get_by_label("Email address").fill("sam@example.org")
     sam.get_by_label("Password").fill(PASSWORD)
     sam.get_by_role("button", name="Create account").click()
-    sam.wait_for_url("**/invitations/**")
+    sam.wait_for_url(link)  # exactly the invitation (the sign-up URL also mentions it, in ?next=)
     sam.get_by_role("button", name="Accept invitation").click()
     sam.wait_for_url("**/orgs/northwind-analytics?notice=joined")
     assert_accessible(sam)
 
     # Both see the roles.
+    expect(sam.locator("tbody tr")).to_have_count(2)
     rows = {
         r.locator("td").first.inner_text(): r.locator("td.role").inner_text() for r in sam.locator("tbody tr").all()
     }

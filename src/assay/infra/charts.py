@@ -90,19 +90,20 @@ def _describe(labels: Sequence[str], values: Sequence[float]) -> str:
 
 
 def _make_safe_and_accessible(root: ET.Element, title: str, description: str) -> ET.Element:
-    """pygal always embeds a config <script> (even with js=[]) and dated comments: remove them, add a11y."""
-    for parent in root.iter():
+    """pygal always embeds a config <script> (even with js=[]) and dated comments: remove them, add a11y.
+    pygal hands over an lxml tree when lxml is installed (pyld brings it) and an ElementTree one otherwise."""
+    for parent in list(root.iter()):  # a snapshot: lxml iterators are live, and we remove as we go
         for child in list(parent):
             if not isinstance(child.tag, str) or _local(child.tag) in _ACTIVE:
                 parent.remove(child)  # scripts, and comments (whose tag is a function, not a str)
     chart_id = root.get("id") or "chart"
     title_el = next((el for el in root if _local(el.tag) == "title"), None)
     if title_el is None:
-        title_el = ET.Element("title")
+        title_el = root.makeelement("title", {})  # works for lxml and ElementTree trees alike
         root.insert(0, title_el)
     title_el.text = title
     title_el.set("id", f"{chart_id}-title")
-    desc_el = ET.Element("desc", {"id": f"{chart_id}-desc"})
+    desc_el = root.makeelement("desc", {"id": f"{chart_id}-desc"})
     desc_el.text = description
     root.insert(list(root).index(title_el) + 1, desc_el)
     root.set("role", "img")
