@@ -225,3 +225,8 @@ def trace(db: Session, standard_id: str, number: str, control_id: str) -> Contro
     return ControlHistory(
         control_id, number, (), f"{control_id} was introduced after version {number}, in version {containing[0]}."
     )
+
+
+def ids(db: Session) -> list[str]:
+    """Every standard loaded into this registry."""
+    return repo.standard_ids(db)

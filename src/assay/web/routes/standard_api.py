@@ -21,7 +21,6 @@ from assay.core.standard.crosswalk import Coverage, CoverageTable
 from assay.core.standard.diff import diff_to_dict
 from assay.core.standard.export import canonical_bytes
 from assay.core.standard.model import Control, StandardInfo, Version, VersionStatus
-from assay.db.repositories import standards as standards_repo
 from assay.services import standards
 from assay.services.standards import StoredVersion
 from assay.web.deps import DbSession
@@ -138,7 +137,7 @@ def _not_modified(request: Request, etag: str) -> Response | None:
 def list_standards(db: DbSession) -> list[StandardSummary]:
     """Every loaded standard with its versions, oldest first."""
     out = []
-    for sid in standards_repo.standard_ids(db):
+    for sid in standards.ids(db):
         versions = standards.catalogue(db, sid)
         latest = standards.latest(db, sid)
         out.append(
