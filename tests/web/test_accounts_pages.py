@@ -126,3 +126,37 @@ def test_audit_link_only_for_those_who_may_read_it(client: TestClient, rt: objec
     page = client.get("/admin/audit")
     assert page.status_code == 200
     assert "link and hash correctly" in page.text
+
+
+def test_holders_see_and_download_only_their_own_credentials(
+    client: TestClient, other_client: TestClient, rt: object
+) -> None:
+    from assay.core.roles import Role
+    from assay.services import accounts, issuance, roles, standards
+
+    sign_up(client, "Sam")
+    sign_up(other_client, "Eve")
+    with client.app.state.session_factory() as db:  # type: ignore[attr-defined]
+        standards.import_standard(db, rt)  # type: ignore[arg-type]
+        for name, role in (("Jonas", Role.REVIEWER), ("Priya", Role.REGISTRAR)):
+            accounts.sign_up(db, rt, email=f"{name.lower()}@example.org", display_name=name, password=PASSWORD)  # type: ignore[arg-type]
+            roles.grant(db, rt, actor=None, email=f"{name.lower()}@example.org", role=role)  # type: ignore[arg-type]
+        decision = issuance.create_decision(
+            db,
+            rt,
+            programme_id="foundation",
+            subjects=[issuance.SubjectInput("sam@example.org")],  # type: ignore[arg-type]
+            graded_by_email="jonas@example.org",
+            rationale="Passed.",
+        )
+        priya = accounts.principal_for(db, accounts.repo.user_by_email(db, "priya@example.org"))  # type: ignore[arg-type]
+        issuance.approve(db, rt, registrar=priya, decision_id=decision.id)  # type: ignore[arg-type]
+        [credential] = issuance.issue(db, rt, decision_id=decision.id)  # type: ignore[arg-type]
+        public_id = credential.public_id
+        db.commit()
+    page = client.get("/account")
+    assert "Assay Foundation in Production AI Engineering" in page.text
+    download = client.get(f"/account/credentials/{public_id}.json")
+    assert download.status_code == 200 and download.json()["type"] == ["VerifiableCredential", "OpenBadgeCredential"]
+    assert "attachment" in download.headers["content-disposition"]
+    assert other_client.get(f"/account/credentials/{public_id}.json").status_code == 404

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from assay.core.roles import Role
+from assay.core.roles import Principal, Role
 from assay.db.repositories import accounts as account_repo
-from assay.services import accounts, organisations, roles, standards
+from assay.services import accounts, issuance, organisations, roles, standards, statuslists
 from assay.services.runtime import Runtime
 
 DEMO_PASSWORD = "demo-passphrase-2026"  # noqa: S105 - published in the README; demo refuses production
@@ -59,4 +59,56 @@ def load(db: Session, rt: Runtime) -> bool:
 
     dana = accounts.principal_for(db, users["dana@harbourlight.example"])
     organisations.create(db, rt, principal=dana, name="Harbourlight Partners", slug="harbourlight")
+    _credentials(db, rt, registrar=accounts.principal_for(db, users["registrar@assay.example"]))
     return True
+
+
+def _credentials(db: Session, rt: Runtime, *, registrar: Principal) -> None:
+    """Credentials as the registry would hold them: graded by a reviewer, approved by a registrar."""
+    evidence = f"{rt.settings.base_url}/evidence/demo"
+    cai = issuance.create_decision(
+        db,
+        rt,
+        programme_id="certified-ai-integrator",
+        subjects=[
+            issuance.SubjectInput(
+                "sam@northwind.example",
+                results=[
+                    {"description": "exam-score", "value": "81"},
+                    {"description": "practical-outcome", "status": "Passed"},
+                ],
+                evidence=[
+                    {
+                        "id": f"{evidence}/rag-access-controls",
+                        "name": "Practical task: RAG pipeline with data access controls",
+                    }
+                ],
+            )
+        ],
+        graded_by_email="reviewer@assay.example",
+        rationale="Scenario exam above the cut score; both practical tasks passed by two blind reviewers in agreement.",
+    )
+    foundation = issuance.create_decision(
+        db,
+        rt,
+        programme_id="foundation",
+        subjects=[
+            issuance.SubjectInput(email, results=[{"description": "exam-score", "value": score}])
+            for email, score in (("maria@northwind.example", "74"), ("dana@harbourlight.example", "88"))
+        ],
+        graded_by_email="reviewer@assay.example",
+        rationale="Foundation examination sitting of the demo cohort: both above the cut score.",
+    )
+    for decision in (cai, foundation):
+        issuance.approve(db, rt, registrar=registrar, decision_id=decision.id)
+        issued = issuance.issue(db, rt, decision_id=decision.id, actor_id=registrar.user_id)
+    dana_credential = issued[-1]
+    issuance.change_state(
+        db,
+        rt,
+        registrar=registrar,
+        public_id=dana_credential.public_id,
+        action="suspend",
+        reason="Under review: a report that examination content was shared.",
+    )
+    statuslists.publish(db, rt)

@@ -1,4 +1,4 @@
-"""Housekeeping jobs: expired sessions, reset links and rate-limit windows are deleted."""
+"""Housekeeping jobs: expired sessions, reset links and rate-limit windows are deleted; status lists re-signed."""
 
 from __future__ import annotations
 
@@ -25,3 +25,5 @@ def schedule(db: Session, rt: Runtime) -> None:
     """Queue this hour's housekeeping once, however many servers call this."""
     hour = rt.clock.now().strftime("%Y%m%dT%H")
     jobs.enqueue(db, rt, kind="maintenance.purge_expired", payload={}, dedupe_key=f"maintenance.purge_expired:{hour}")
+    # Status lists are re-signed well before they lapse (they are valid for two days by default).
+    jobs.enqueue(db, rt, kind="statuslists.publish", payload={}, dedupe_key=f"statuslists.publish:{hour}")

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from assay.core.errors import Conflict, ValidationFailed
 from assay.core.roles import ROLE_LABELS, Role
-from assay.services import accounts, organisations
+from assay.services import accounts, issuance, organisations
 from assay.web.deps import CurrentUser, DbSession, Rt, SignedInUser
 from assay.web.security import SESSION_COOKIE, clear_session_cookie, client_ip, set_session_cookie
 from assay.web.templating import render
@@ -108,10 +108,25 @@ def account(request: Request, db: DbSession, user: SignedInUser) -> Response:
     roles = [ROLE_LABELS[r] for r in Role if r in principal.global_roles]
     orgs = organisations.mine(db, principal=principal)
     managed = {org.id for org in orgs if principal.holds(Role.ORG_MANAGER, org.id)}
-    return render(
-        request,
-        "accounts/account.html",
-        {"roles": roles, "organisations": orgs, "managed": managed, "welcome": request.query_params.get("welcome")},
+    context = {
+        "roles": roles,
+        "organisations": orgs,
+        "managed": managed,
+        "credentials": issuance.held_by(db, user_id=user.id),
+        "programmes": {p.id: p.name for p in issuance.programmes().programmes},
+        "welcome": request.query_params.get("welcome"),
+    }
+    return render(request, "accounts/account.html", context)
+
+
+@router.get("/credentials/{public_id}.json")
+def download_credential(public_id: str, db: DbSession, user: SignedInUser) -> Response:
+    """The holder's own signed credential, as a file."""
+    credential = issuance.held_credential(db, user_id=user.id, public_id=public_id)
+    return Response(
+        credential.document,
+        media_type="application/json",
+        headers={"Content-Disposition": f'attachment; filename="assay-credential-{public_id}.json"'},
     )
 
 

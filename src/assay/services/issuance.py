@@ -1,0 +1,384 @@
+"""Issuance: credentials come only from an IssuanceDecision that a registrar who did not grade approved.
+
+A decision may cover many people (a batch); issuing it twice never issues twice (one credential per
+decision subject, enforced by a unique constraint as well as by the check here).
+"""
+
+from __future__ import annotations
+
+import calendar
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from assay.content import DEFAULT_STANDARD_ID, PROGRAMMES_FILE
+from assay.core.accounts import normalise_email
+from assay.core.credentials.openbadges import (
+    CredentialContent,
+    EvidenceSpec,
+    IssuerProfile,
+    Programme,
+    ResultDescriptionSpec,
+    ResultSpec,
+    StandardAlignment,
+    SubjectIdentity,
+    build_credential,
+    check_required_fields,
+)
+from assay.core.credentials.programmes import ProgrammeCatalogue, ProgrammeDef, load_programmes
+from assay.core.credentials.statuslist import status_entry
+from assay.core.credentials.verification import format_time
+from assay.core.errors import Conflict, IntegrityViolation, NotFound, PermissionDenied, ValidationFailed
+from assay.core.ids import new_id, new_token
+from assay.core.roles import Permission, Principal, decide, require
+from assay.db.models import DecisionSubject, IssuanceDecision, IssuedCredential, StatusList, User
+from assay.db.repositories import accounts as account_repo
+from assay.db.repositories import credentials as repo
+from assay.services import audit, keys, standards, statuslists
+from assay.services.accounts import principal_for
+from assay.services.runtime import Runtime
+from assay.services.signing import sign_document
+
+_catalogue: ProgrammeCatalogue | None = None
+
+
+def programmes() -> ProgrammeCatalogue:
+    global _catalogue
+    if _catalogue is None:
+        _catalogue = load_programmes(PROGRAMMES_FILE)
+    return _catalogue
+
+
+@dataclass(frozen=True)
+class SubjectInput:
+    email: str
+    results: Sequence[dict[str, str]] = ()  # {"description": <result description id>, "value": ..., "status": ...}
+    evidence: Sequence[dict[str, str]] = ()  # {"id": URL, "name": ..., "description": ...}
+
+
+def _user(db: Session, email: str, what: str) -> User:
+    user = account_repo.user_by_email(db, normalise_email(email))
+    if user is None:
+        raise NotFound(f"No account uses {email} ({what}).")
+    return user
+
+
+def _check_results(programme: ProgrammeDef, results: Sequence[dict[str, str]], who: str) -> list[dict[str, str]]:
+    known = {r.id for r in programme.result_descriptions}
+    clean = []
+    for r in results:
+        description = str(r.get("description", ""))
+        if description not in known:
+            names = ", ".join(sorted(known)) or "none"
+            raise ValidationFailed(
+                f"{who}: result “{description}” is not defined by {programme.id} (defined: {names})."
+            )
+        clean.append(
+            {k: str(v) for k, v in r.items() if k in {"description", "value", "status"} and v not in (None, "")}
+        )
+    return clean
+
+
+def _check_evidence(evidence: Sequence[dict[str, str]], who: str) -> list[dict[str, str]]:
+    clean = []
+    for e in evidence:
+        url = str(e.get("id", ""))
+        if not url.startswith("https://") and not url.startswith("http://"):
+            raise ValidationFailed(f"{who}: evidence needs an http(s) link, got “{url}”.")
+        clean.append(
+            {"id": url, "name": str(e.get("name") or "Evidence"), "description": str(e.get("description") or "")}
+        )
+    return clean
+
+
+def create_decision(
+    db: Session,
+    rt: Runtime,
+    *,
+    programme_id: str,
+    subjects: Sequence[SubjectInput],
+    graded_by_email: str,
+    rationale: str,
+    standard_version: str = "latest",
+    created_by: str | None = None,
+) -> IssuanceDecision:
+    """Record who earned what, on what evidence, graded by whom. Nothing can be signed until it is approved."""
+    programme = programmes().get(programme_id)
+    if not subjects:
+        raise ValidationFailed("A decision needs at least one person.")
+    if not rationale.strip():
+        raise ValidationFailed("Say why: a decision needs a rationale.", {"rationale": "Required."})
+    grader = _user(db, graded_by_email, "grader")
+    grader_principal = principal_for(db, grader)
+    if not decide(grader_principal, Permission.SUBMISSION_REVIEW).allowed:
+        raise ValidationFailed(f"{grader.email} is not a reviewer; only reviewers grade.")
+    version = standards.resolve(db, DEFAULT_STANDARD_ID, standard_version)
+    now = rt.clock.now()
+    decision = IssuanceDecision(
+        id=new_id(now),
+        programme_id=programme.id,
+        standard_id=DEFAULT_STANDARD_ID,
+        standard_version=version.version.version,
+        graded_by=grader.id,
+        created_by=created_by,
+        created_at=now,
+        rationale=rationale.strip(),
+        status="pending",
+    )
+    db.add(decision)
+    db.flush()
+    seen: set[str] = set()
+    for subject in subjects:
+        user = _user(db, subject.email, "candidate")
+        if user.id in seen:
+            raise ValidationFailed(f"{user.email} appears twice in this decision.")
+        if user.id == grader.id:
+            raise ValidationFailed(f"{user.email} cannot be graded by themselves.")
+        seen.add(user.id)
+        db.add(
+            DecisionSubject(
+                id=new_id(rt.clock.now()),
+                decision_id=decision.id,
+                user_id=user.id,
+                results=json.dumps(_check_results(programme, subject.results, user.email)),
+                evidence=json.dumps(_check_evidence(subject.evidence, user.email)),
+            )
+        )
+    db.flush()
+    audit.record(
+        db,
+        clock=rt.clock,
+        actor_id=created_by,
+        action="issuance.decision_recorded",
+        subject_type="issuance_decision",
+        subject_id=decision.id,
+        details={
+            "programme": programme.id,
+            "standard_version": decision.standard_version,
+            "subjects": len(seen),
+            "graded_by": grader.id,
+        },
+    )
+    return decision
+
+
+def approve(db: Session, rt: Runtime, *, registrar: Principal, decision_id: str) -> IssuanceDecision:
+    """The human gate: a registrar, who is not the grader nor one of the people it covers, approves."""
+    require(registrar, Permission.CREDENTIAL_APPROVE)
+    decision = repo.decision(db, decision_id, lock=True)
+    if decision is None:
+        raise NotFound(f"No issuance decision {decision_id}.")
+    if decision.status != "pending":
+        raise Conflict(f"Decision {decision_id} is {decision.status}; only a pending decision can be approved.")
+    if registrar.user_id == decision.graded_by:
+        raise PermissionDenied("The registrar who approves must not be the person who graded.")
+    if registrar.user_id in {s.user_id for s in repo.subjects_of(db, decision.id)}:
+        raise PermissionDenied("A registrar cannot approve a decision about themselves.")
+    decision.status = "approved"
+    decision.approved_by = registrar.user_id
+    decision.approved_at = rt.clock.now()
+    db.flush()
+    audit.record(
+        db,
+        clock=rt.clock,
+        actor_id=registrar.user_id,
+        action="issuance.decision_approved",
+        subject_type="issuance_decision",
+        subject_id=decision.id,
+        details={"programme": decision.programme_id},
+    )
+    return decision
+
+
+def issue(db: Session, rt: Runtime, *, decision_id: str, actor_id: str | None = None) -> list[IssuedCredential]:
+    """Sign one credential per person of an approved decision; people already issued are skipped."""
+    decision = repo.decision(db, decision_id, lock=True)
+    if decision is None:
+        raise NotFound(f"No issuance decision {decision_id}.")
+    if decision.status not in {"approved", "issued"} or decision.approved_by is None:
+        raise PermissionDenied(f"Decision {decision_id} is not approved by a registrar; nothing can be signed.")
+    if decision.approved_by == decision.graded_by:
+        raise IntegrityViolation(f"Decision {decision_id} was approved by its grader; refusing to sign.")
+    programme = programmes().get(decision.programme_id)
+    version = standards.resolve(db, decision.standard_id, decision.standard_version)
+    key = keys.active(db, rt)
+    issued = []
+    for subject in repo.subjects_of(db, decision.id):
+        if repo.credential_for_subject(db, subject.id) is not None:
+            continue
+        issued.append(_issue_one(db, rt, decision, subject, programme, version, key))
+    decision.status = "issued"
+    db.flush()
+    return issued
+
+
+def _issue_one(
+    db: Session,
+    rt: Runtime,
+    decision: IssuanceDecision,
+    subject: DecisionSubject,
+    programme: ProgrammeDef,
+    version: standards.StoredVersion,
+    key: keys.ActiveKey,
+) -> IssuedCredential:
+    user = db.get_one(User, subject.user_id)
+    now = rt.clock.now()
+    public_id = new_token()
+    base = rt.settings.base_url
+    entries = []
+    allocations = {}
+    for purpose in ("revocation", "suspension"):
+        status_list, index = statuslists.allocate(db, rt, credential_public_id=public_id, purpose=purpose)
+        allocations[purpose] = (status_list.id, index)
+        entries.append(status_entry(list_url=statuslists.list_url(rt, status_list), purpose=purpose, index=index))
+    valid_until = _add_months(now, programme.validity_months)
+    programme_url = f"{base}/programmes/{programme.id}"
+    content = CredentialContent(
+        id=f"{base}/credentials/{public_id}",
+        issuer=IssuerProfile(key.record.issuer_did, "Assay", base),
+        programme=Programme(
+            id=programme_url,
+            name=programme.name,
+            description=programme.description,
+            criteria=programme.criteria,
+            version=programme.version,
+            achievement_type=programme.achievement_type,
+            result_descriptions=tuple(
+                ResultDescriptionSpec(f"{programme_url}#{r.id}", r.name, r.result_type, r.value_min, r.value_max)
+                for r in programme.result_descriptions
+            ),
+        ),
+        subject=SubjectIdentity.hashed(user.email),
+        alignment=StandardAlignment(
+            version.info.title,
+            version.version.version,
+            f"{base}/standard/{version.version.version}",
+            version.content_hash,
+        ),
+        valid_from=format_time(now),
+        valid_until=format_time(valid_until),
+        results=tuple(
+            ResultSpec(f"{programme_url}#{r['description']}", r.get("value"), r.get("status"))
+            for r in json.loads(subject.results)
+        ),
+        evidence=tuple(
+            EvidenceSpec(e["id"], e["name"], e["description"] or None) for e in json.loads(subject.evidence)
+        ),
+        status=tuple(entries),
+    )
+    unsigned = build_credential(content)
+    problems = check_required_fields(unsigned)
+    if problems:
+        raise IntegrityViolation("The credential would not be valid Open Badges 3.0: " + "; ".join(problems))
+    signed = sign_document(unsigned, key=key, rt=rt)
+    text = json.dumps(signed, ensure_ascii=False, separators=(",", ":"))
+    credential = IssuedCredential(
+        id=new_id(now),
+        public_id=public_id,
+        decision_subject_id=subject.id,
+        user_id=user.id,
+        programme_id=programme.id,
+        standard_id=decision.standard_id,
+        standard_version=decision.standard_version,
+        signing_key_id=key.record.id,
+        document=text,
+        document_sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        cryptosuite=signed["proof"]["cryptosuite"],
+        valid_from=now,
+        valid_until=valid_until,
+        state="active",
+        issued_at=now,
+    )
+    db.add(credential)
+    db.flush()
+    audit.record(
+        db,
+        clock=rt.clock,
+        actor_id=decision.approved_by,
+        action="credential.issued",
+        subject_type="credential",
+        subject_id=public_id,
+        details={
+            "decision": decision.id,
+            "programme": programme.id,
+            "standard_version": decision.standard_version,
+            "document_sha256": credential.document_sha256,
+            "revocation_index": allocations["revocation"][1],
+            "suspension_index": allocations["suspension"][1],
+        },
+    )
+    return credential
+
+
+def _add_months(moment: datetime, months: int) -> datetime:
+    index = moment.month - 1 + months
+    year, month = moment.year + index // 12, index % 12 + 1
+    return moment.replace(year=year, month=month, day=min(moment.day, calendar.monthrange(year, month)[1]))
+
+
+STATE_ACTIONS = {"revoke": ("revocation", True), "suspend": ("suspension", True), "reinstate": ("suspension", False)}
+
+
+def change_state(
+    db: Session, rt: Runtime, *, registrar: Principal, public_id: str, action: str, reason: str
+) -> IssuedCredential:
+    """Revoke (for good), suspend, or reinstate (a suspension only), with a reason, by a registrar."""
+    require(registrar, Permission.CREDENTIAL_REVOKE)
+    if action not in STATE_ACTIONS:
+        raise ValidationFailed("The action is revoke, suspend or reinstate.")
+    if not reason.strip():
+        raise ValidationFailed("Give a reason; it is kept in the audit trail.", {"reason": "Required."})
+    credential = repo.credential(db, public_id)
+    if credential is None:
+        raise NotFound("No credential has that ID.")
+    if credential.state == "revoked":
+        raise Conflict("This credential is revoked; revocation cannot be undone.")
+    if action == "reinstate" and credential.state != "suspended":
+        raise Conflict("Only a suspended credential can be reinstated.")
+    if action == "suspend" and credential.state == "suspended":
+        raise Conflict("This credential is already suspended.")
+    purpose, value = STATE_ACTIONS[action]
+    allocation = next(
+        (a for a in repo.allocations_of(db, public_id) if db.get_one(StatusList, a.status_list_id).purpose == purpose),
+        None,
+    )
+    if allocation is None:
+        raise IntegrityViolation(f"The credential has no {purpose} status entry.")
+    statuslists.set_bit(db, rt, status_list_id=allocation.status_list_id, index=allocation.list_index, value=value)
+    credential.state = {"revoke": "revoked", "suspend": "suspended", "reinstate": "active"}[action]
+    credential.state_reason = reason.strip()
+    credential.state_changed_at = rt.clock.now()
+    credential.state_changed_by = registrar.user_id
+    db.flush()
+    audit.record(
+        db,
+        clock=rt.clock,
+        actor_id=registrar.user_id,
+        action=f"credential.{credential.state if action != 'reinstate' else 'reinstated'}",
+        subject_type="credential",
+        subject_id=public_id,
+        details={"reason": reason.strip(), "status_index": allocation.list_index},
+    )
+    return credential
+
+
+def document_of(credential: IssuedCredential) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(credential.document)
+    return data
+
+
+def held_by(db: Session, *, user_id: str) -> list[IssuedCredential]:
+    return repo.credentials_of_user(db, user_id)
+
+
+def held_credential(db: Session, *, user_id: str, public_id: str) -> IssuedCredential:
+    """A credential, if this user holds it. Anyone else gets NotFound (not a hint that it exists)."""
+    credential = repo.credential(db, public_id)
+    if credential is None or credential.user_id != user_id:
+        raise NotFound("You hold no credential with that ID.")
+    return credential
