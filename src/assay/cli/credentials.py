@@ -216,15 +216,12 @@ def list_credentials(ctx: typer.Context) -> None:
     env = env_of(ctx)
     with env.unit_of_work() as db:
         rows = repo.all_credentials(db)
-        table = Table("Public ID", "Programme", "Standard", "State", "Issued", "Valid until")
+        table = Table("Programme", "Standard", "State", "Issued", "Valid until")
+        table.add_column("Public ID", no_wrap=True)  # copied into other commands: never truncated
         for c in rows:
+            until = c.valid_until.date().isoformat() if c.valid_until else ""
             table.add_row(
-                c.public_id,
-                c.programme_id,
-                c.standard_version,
-                c.state,
-                c.issued_at.date().isoformat(),
-                c.valid_until.date().isoformat() if c.valid_until else "",
+                c.programme_id, c.standard_version, c.state, c.issued_at.date().isoformat(), until, c.public_id
             )
     console.print(table)
 
