@@ -8,6 +8,7 @@ its own connections and commits for real, as it does in production.
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -61,7 +62,8 @@ def postgres_database(request: pytest.FixtureRequest) -> Iterator[str]:
             conn.execute(text("SELECT 1"))
     except Exception as exc:  # noqa: BLE001 - any failure to connect means "no PostgreSQL here"
         missing(f"PostgreSQL at {POSTGRES_URL} ({type(exc).__name__})")
-    name = f"assay_test_{worker_id(request)}"
+    # Unique per run as well as per worker: two runs on one server (a developer's and CI's) never collide.
+    name = f"assay_test_{worker_id(request)}_{secrets.token_hex(4)}"
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         conn.execute(text(f'CREATE DATABASE "{name}"'))
