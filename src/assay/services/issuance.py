@@ -382,3 +382,19 @@ def held_credential(db: Session, *, user_id: str, public_id: str) -> IssuedCrede
     if credential is None or credential.user_id != user_id:
         raise NotFound("You hold no credential with that ID.")
     return credential
+
+
+def decision_view(db: Session, *, decision_id: str) -> dict[str, Any]:
+    decision = repo.decision(db, decision_id)
+    if decision is None:
+        raise NotFound(f"No issuance decision {decision_id}.")
+    subjects = repo.subjects_of(db, decision.id)
+    issued = [c.public_id for s in subjects if (c := repo.credential_for_subject(db, s.id)) is not None]
+    return {
+        "id": decision.id,
+        "programme": decision.programme_id,
+        "standard_version": decision.standard_version,
+        "status": decision.status,
+        "subjects": len(subjects),
+        "credentials": issued,
+    }
