@@ -10,7 +10,7 @@ Figures, each with a baseline from the same run:
 - signing per second for both suites, and issuance per second through the service (status index
   allocation, OB 3.0 document, required-field check, signature, database rows, audit entries) on SQLite.
 
-Run: `.venv/bin/python bench/bench_credentials.py [--n 200] [--write]`. The Node figure needs
+Run: `.venv/bin/python -m bench.bench_credentials [--n 200] [--write]`. The Node figure needs
 node, npm and the interop harness (set ASSAY_INTEROP_DIR, default ../shared/interop).
 """
 
@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import shutil
 import subprocess
 import sys
@@ -42,6 +41,7 @@ from assay.core.credentials.openbadges import (
 )
 from assay.core.credentials.suites import Ed25519Signer, canonical_forms, sign, verify_proof
 from assay.core.credentials.verify import verify_credential
+from bench.report import write_section
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = bytes(range(32))
@@ -209,20 +209,13 @@ def main() -> None:
     table = "\n".join(lines)
     print(table)
     if args.write:
-        doc = ROOT / "docs" / "PERFORMANCE.md"
-        text = doc.read_text()
-        begin, end = "<!-- bench_credentials:begin -->", "<!-- bench_credentials:end -->"
-        stamp = (
-            f"Measured {datetime.now(UTC):%Y-%m-%d} on {platform.machine()}, Python {platform.python_version()}, "
-            f"{args.n} distinct credentials, `bench/bench_credentials.py`."
+        write_section(
+            "bench_credentials",
+            "Credentials",
+            table,
+            script="bench_credentials.py",
+            note=f", {args.n} distinct credentials",
         )
-        block = f"{begin}\n{stamp}\n\n{table}\n{end}"
-        text = (
-            text.split(begin)[0] + block + text.split(end)[1]
-            if begin in text
-            else text.rstrip() + "\n\n## Credentials\n\n" + block + "\n"
-        )
-        doc.write_text(text)
 
 
 def bench_issuance(count: int) -> float:

@@ -1,16 +1,14 @@
 """Benchmarks for the spine: audit chain appends and verification, and page serving.
 
 Each figure is a ratio against a baseline measured in the same run on the same database (the machines
-are noisy; absolute times are printed for context only). Run: `.venv/bin/python bench/bench_spine.py`
+are noisy; absolute times are printed for context only). Run: `.venv/bin/python -m bench.bench_spine`
 (add `--write` to update docs/PERFORMANCE.md).
 """
 
 from __future__ import annotations
 
 import argparse
-import platform
 import statistics
-import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -33,6 +31,7 @@ from assay.services import audit
 from assay.services.runtime import build_runtime
 from assay.settings import Settings
 from assay.web.app import create_app
+from bench.report import write_section
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -162,17 +161,7 @@ def main() -> None:
     table = "\n".join(lines)
     print(table)
     if args.write:
-        doc = ROOT / "docs" / "PERFORMANCE.md"
-        text = doc.read_text() if doc.exists() else ""
-        begin, end = "<!-- bench_spine:begin -->", "<!-- bench_spine:end -->"
-        stamp = f"Measured {datetime.now(UTC):%Y-%m-%d} on {platform.machine()}, Python {platform.python_version()}, `bench/bench_spine.py`."
-        block = f"{begin}\n{stamp}\n\n{table}\n{end}"
-        if begin in text:
-            text = text.split(begin)[0] + block + text.split(end)[1]
-        else:
-            text = text.rstrip() + "\n\n## The spine\n\n" + block + "\n"
-        doc.write_text(text)
-        print(f"wrote {doc}", file=sys.stderr)
+        write_section("bench_spine", "The spine", table, script="bench_spine.py")
 
 
 if __name__ == "__main__":

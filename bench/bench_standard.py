@@ -2,19 +2,17 @@
 
 Ratios against baselines measured in the same run: loading is compared with only parsing the same
 YAML files; the control page with serving a static file through the same app.
-Run: `.venv/bin/python bench/bench_standard.py [--write]`.
+Run: `.venv/bin/python -m bench.bench_standard [--write]`.
 """
 
 from __future__ import annotations
 
 import argparse
-import platform
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 
 import yaml
@@ -30,6 +28,7 @@ from assay.services import standards
 from assay.services.runtime import build_runtime
 from assay.settings import Settings
 from assay.web.app import create_app
+from bench.report import write_section
 
 ROOT = Path(__file__).resolve().parent.parent
 LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -113,16 +112,7 @@ def main() -> None:
     table = "\n".join(lines)
     print(table)
     if args.write:
-        doc = ROOT / "docs" / "PERFORMANCE.md"
-        text = doc.read_text()
-        begin, end = "<!-- bench_standard:begin -->", "<!-- bench_standard:end -->"
-        stamp = f"Measured {datetime.now(UTC):%Y-%m-%d} on {platform.machine()}, Python {platform.python_version()}, `bench/bench_standard.py`."
-        block = f"{begin}\n{stamp}\n\n{table}\n{end}"
-        if begin in text:
-            text = text.split(begin)[0] + block + text.split(end)[1]
-        else:
-            text = text.rstrip() + "\n\n## The standard\n\n" + block + "\n"
-        doc.write_text(text)
+        write_section("bench_standard", "The standard", table, script="bench_standard.py")
 
 
 if __name__ == "__main__":
