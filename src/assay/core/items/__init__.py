@@ -1,0 +1,1 @@
+"""Assessment items: the model, the bank's loader and validation, blueprints and form assembly."""
