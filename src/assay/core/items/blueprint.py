@@ -58,6 +58,7 @@ def assemble(
     interleave domains so no domain comes in a block."""
     rng = random.Random(hashlib.sha256(f"{blueprint.id}|{seed}".encode()).digest())
     chosen: list[list[Item]] = []
+    pools: list[list[Item]] = []
     for domain, quota in blueprint.per_domain.items():
         # Only the blueprint's own pool: a practice item (its rationale public) can never reach an exam.
         pool = [i for i in by_domain.get(domain, []) if i.pool is blueprint.pool]
@@ -78,6 +79,8 @@ def assemble(
             if item not in picked:
                 picked.append(item)
         chosen.append(picked)
+        pools.append(pool)
+    _fit_time(chosen, pools, blueprint.max_minutes)
     order: list[Item] = []
     while any(chosen):
         for group in chosen:
@@ -89,3 +92,21 @@ def assemble(
     refs = tuple(i.ref for i in order)
     form_id = hashlib.sha256("|".join((blueprint.id, standard, standard_version, *refs)).encode()).hexdigest()[:24]
     return Form(form_id, blueprint.id, standard, standard_version, refs, minutes)
+
+
+def _fit_time(chosen: list[list[Item]], pools: list[list[Item]], max_minutes: float) -> None:
+    """Swap the slowest drawn items for quicker unused ones of the same domain until the form fits."""
+    while sum(MINUTES[i.kind] for group in chosen for i in group) > max_minutes:
+        best: tuple[float, int, int, Item] | None = None
+        for g, (group, pool) in enumerate(zip(chosen, pools, strict=True)):
+            spare = [i for i in pool if i not in group]
+            for k, item in enumerate(group):
+                quicker = min(spare, key=lambda i: MINUTES[i.kind], default=None)
+                if quicker is not None and MINUTES[quicker.kind] < MINUTES[item.kind]:
+                    saving = MINUTES[item.kind] - MINUTES[quicker.kind]
+                    if best is None or saving > best[0]:
+                        best = (saving, g, k, quicker)
+        if best is None:
+            return  # nothing quicker to swap in: assemble() reports the overrun
+        _, g, k, quicker = best
+        chosen[g][k] = quicker

@@ -187,3 +187,51 @@ def _gaps(results: Sequence[DomainResult], target: Mapping[str, int], version: V
         gaps.append(Gap(r.domain_id, r.title, r.level, wanted, r.indicative, tuple(entries)))
     # Largest shortfall first; among equals, the firmer finding (not indicative) first.
     return tuple(sorted(gaps, key=lambda g: (-(int(g.target) - int(g.assessed)), g.indicative, g.domain_id)))
+
+
+SCORING_MODEL = "2pl-grid-v1"
+
+
+def profile_to_dict(profile: Profile) -> dict[str, object]:
+    """The profile as JSON-ready data: the shape of the report API and the stored result."""
+    return {
+        "scoring_model": SCORING_MODEL,
+        "target_role": profile.target_role,
+        "percent_to_target": profile.percent_to_target,
+        "domains": [
+            {
+                "domain": d.domain_id,
+                "title": d.title,
+                "level": d.level.label,
+                "level_index": int(d.level),
+                "indicative": d.indicative,
+                "ability": round(d.ability.mean, 3),
+                "interval": [round(d.ability.low, 3), round(d.ability.high, 3)],
+                "credible_level": d.ability.level,
+                "percent": d.ability.percent,
+                "percent_interval": [d.ability.percent_of(d.ability.low), d.ability.percent_of(d.ability.high)],
+                "items": d.ability.items,
+                "self_rating": int(d.self_rating) if d.self_rating is not None else None,
+                "self_gap": d.self_gap,
+                "controls": [{"control": c.control_id, "items": list(c.items), "missed": c.missed} for c in d.controls],
+            }
+            for d in profile.domains
+        ],
+        "calibration": {
+            "answered_with_confidence": profile.calibration.answered_with_confidence,
+            "brier": profile.calibration.brier,
+            "overconfidence": profile.calibration.overconfidence,
+            "self_gap_mean": profile.calibration.self_gap_mean,
+        },
+        "gaps": [
+            {
+                "domain": g.domain_id,
+                "title": g.title,
+                "assessed": g.assessed.label,
+                "target": g.target.label,
+                "indicative": g.indicative,
+                "controls": [{"control": c, "title": t, "criteria": list(k)} for c, t, k in g.controls],
+            }
+            for g in profile.gaps
+        ],
+    }

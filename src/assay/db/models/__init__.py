@@ -1,6 +1,7 @@
 """SQLAlchemy models, one module per aggregate. Importing this package registers them all on Base.metadata."""
 
 from assay.db.models.accounts import PasswordReset, RoleGrant, User, WebSession
+from assay.db.models.assessments import Attempt, AttemptResponse
 from assay.db.models.audit import AuditEntry
 from assay.db.models.credentials import (
     DecisionSubject,
@@ -16,6 +17,8 @@ from assay.db.models.ratelimit import RateLimitCounter
 from assay.db.models.standards import StandardVersionRecord
 
 __all__ = [
+    "Attempt",
+    "AttemptResponse",
     "AuditEntry",
     "DecisionSubject",
     "Invitation",
