@@ -31,8 +31,10 @@ def demo(
         raise typer.Exit(2)
     upgrade(env.settings.resolved_database_url)
     with env.unit_of_work() as db:
-        loaded = demo_data.load(db, env.runtime)
-    console.print("Demo data " + ("loaded." if loaded else "already present; left as it is."))
+        notes = demo_data.load(db, env.runtime)
+    console.print("Demo data " + ("loaded." if notes is not None else "already present; left as it is."))
+    for line in notes or []:
+        console.print(line, soft_wrap=True)
     table = Table("Email", "Who", title=f"Demo accounts (password for all: {demo_data.DEMO_PASSWORD})")
     for person in demo_data.PEOPLE:
         table.add_row(person.email, person.about)

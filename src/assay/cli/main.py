@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from assay import __version__
-from assay.cli import audit, credentials, db, demo, jobs, serve, standard, users, verify
+from assay.cli import assessment, audit, credentials, db, demo, jobs, serve, standard, users, verify
 from assay.cli.context import Env, load_settings
 
 app = typer.Typer(
@@ -47,6 +47,7 @@ app.add_typer(users.app, name="users")
 app.add_typer(audit.app, name="audit")
 app.add_typer(jobs.app, name="jobs")
 app.add_typer(standard.app, name="standard")
+app.add_typer(assessment.app, name="assessment")
 app.add_typer(credentials.keys_app, name="keys")
 app.add_typer(credentials.credentials_app, name="credentials")
 app.add_typer(credentials.statuslists_app, name="statuslists")

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from assay.core.roles import Principal, Role
 from assay.db.repositories import accounts as account_repo
-from assay.services import accounts, issuance, organisations, roles, standards, statuslists
+from assay.services import accounts, assessments, issuance, organisations, roles, standards, statuslists
 from assay.services.runtime import Runtime
 
 DEMO_PASSWORD = "demo-passphrase-2026"  # noqa: S105 - published in the README; demo refuses production
@@ -34,10 +34,10 @@ PEOPLE = (
 )
 
 
-def load(db: Session, rt: Runtime) -> bool:
-    """Load once: returns False if the demo people already exist."""
+def load(db: Session, rt: Runtime) -> list[str] | None:
+    """Load once. Returns lines worth printing (None if the demo people already exist)."""
     if account_repo.user_by_email(db, PEOPLE[0].email) is not None:
-        return False
+        return None
     standards.import_standard(db, rt)  # the default standard, versions 1.0 and 1.1
     users = {}
     for person in PEOPLE:
@@ -60,7 +60,31 @@ def load(db: Session, rt: Runtime) -> bool:
     dana = accounts.principal_for(db, users["dana@harbourlight.example"])
     organisations.create(db, rt, principal=dana, name="Harbourlight Partners", slug="harbourlight")
     _credentials(db, rt, registrar=accounts.principal_for(db, users["registrar@assay.example"]))
-    return True
+    token = _assessment(db, rt, user_id=users["lee@northwind.example"].id)
+    return [
+        f"Lee's finished readiness assessment: assay assessment report {token}  (or GET /api/v1/assessments/{token}/report)"
+    ]
+
+
+def _assessment(db: Session, rt: Runtime, *, user_id: str) -> str:
+    """A finished readiness attempt: strong on deployment and monitoring, weak on oversight, a little overconfident."""
+    attempt, token = assessments.start(db, rt, user_id=user_id)
+    assessments.rate_self(
+        db, rt, token=token, ratings=dict.fromkeys(("IG", "OV", "RD", "DR", "OBS", "HO", "SR", "VD", "IA", "AT"), 2)
+    )
+    strong = {"DR", "OBS", "SR", "IG", "VD"}
+    for n, ref in enumerate(assessments.refs(attempt)):
+        item = assessments.bank().items[ref.partition("@")[0]]
+        right = item.domain in strong or n % 3 == 0
+        if item.kind.value == "ordering":
+            choice = list(item.key) if right else list(reversed(item.key))  # type: ignore[arg-type]
+        elif right:
+            choice = sorted(item.key)
+        else:
+            choice = [next(o.id for o in item.options if not o.correct)]
+        assessments.answer(db, rt, token=token, item_id=item.id, choice=choice, confidence=0.75)
+    assessments.submit(db, rt, token=token, target_role="integrator")
+    return token
 
 
 def _credentials(db: Session, rt: Runtime, *, registrar: Principal) -> None:

@@ -15,7 +15,17 @@ from assay.services.runtime import Runtime, build_runtime
 from assay.settings import Settings
 from assay.web import errors
 from assay.web.deps import csrf_guard
-from assay.web.routes import accounts, admin, home, issuance_api, organisations, registry, standard, standard_api
+from assay.web.routes import (
+    accounts,
+    admin,
+    assessment_api,
+    home,
+    issuance_api,
+    organisations,
+    registry,
+    standard,
+    standard_api,
+)
 from assay.web.security import VISITOR_COOKIE, new_visitor_id, set_visitor_cookie
 
 log = logging.getLogger(__name__)
@@ -62,6 +72,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.include_router(admin.router)
     app.include_router(registry.router)
     app.include_router(issuance_api.router)
+    app.include_router(assessment_api.router)
     app.include_router(standard.router)
     app.include_router(standard_api.router)
     errors.install(app)
