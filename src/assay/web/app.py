@@ -18,6 +18,7 @@ from assay.web.deps import csrf_guard
 from assay.web.routes import (
     accounts,
     admin,
+    assessment,
     assessment_api,
     home,
     issuance_api,
@@ -73,6 +74,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.include_router(registry.router)
     app.include_router(issuance_api.router)
     app.include_router(assessment_api.router)
+    app.include_router(assessment.router)
     app.include_router(standard.router)
     app.include_router(standard_api.router)
     errors.install(app)

@@ -14,6 +14,8 @@ class AnswerError(ValueError):
 def validate_answer(item: Item, answer: Sequence[str]) -> tuple[str, ...]:
     ids = {o.id for o in item.options}
     chosen = tuple(answer)
+    if not chosen:
+        raise AnswerError(f"choose at least one option for {item.id}")
     unknown = [a for a in chosen if a not in ids]
     if unknown:
         raise AnswerError(f"{item.id} has no option {', '.join(unknown)}")

@@ -1,0 +1,160 @@
+"""The readiness assessment's pages: start, rate yourself, one question a page, review, submit, report.
+
+Server-rendered and keyboard-friendly with no script; every answer is saved by its own form post, so
+closing the browser loses nothing and the link resumes where the person left off."""
+
+from __future__ import annotations
+
+import base64
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from assay.core.errors import ValidationFailed
+from assay.infra.charts import bar_chart_svg
+from assay.services import assessments, standards
+from assay.web.deps import CurrentUser, DbSession, Rt
+from assay.web.templating import render
+
+router = APIRouter(prefix="/assessment", include_in_schema=False)
+
+CONFIDENCE_LABELS = (("0.25", "25% (a guess)"), ("0.5", "50%"), ("0.75", "75%"), ("1.0", "100% (certain)"))
+
+
+@router.get("", response_class=HTMLResponse)
+def intro(request: Request, user: CurrentUser) -> Response:
+    return render(request, "assessment/intro.html")
+
+
+@router.post("/start")
+def start(db: DbSession, rt: Rt, user: CurrentUser) -> Response:
+    _, token = assessments.start(db, rt, user_id=user.id if user else None)
+    return RedirectResponse(f"/assessment/{token}", status_code=303)
+
+
+def _next(state: dict[str, Any]) -> int | None:
+    return next((n for n, q in enumerate(state["questions"], start=1) if not q["saved_answer"]), None)
+
+
+@router.get("/{token}", response_class=HTMLResponse)
+def resume(token: str, db: DbSession, user: CurrentUser) -> Response:
+    attempt = assessments.get(db, token=token)
+    if attempt.submitted_at is not None:
+        return RedirectResponse(f"/assessment/{token}/report", status_code=303)
+    state = assessments.state(db, attempt)
+    if not state["self_ratings"]:
+        return RedirectResponse(f"/assessment/{token}/self", status_code=303)
+    n = _next(state)
+    return RedirectResponse(f"/assessment/{token}/q/{n}" if n else f"/assessment/{token}/review", status_code=303)
+
+
+@router.get("/{token}/self", response_class=HTMLResponse)
+def self_form(request: Request, token: str, db: DbSession, user: CurrentUser) -> Response:
+    attempt = assessments.get(db, token=token)
+    version = standards.resolve(db, attempt.standard_id, attempt.standard_version).version
+    return render(request, "assessment/self.html", {"token": token, "domains": version.domains, "error": None})
+
+
+@router.post("/{token}/self")
+async def self_save(request: Request, token: str, db: DbSession, rt: Rt) -> Response:
+    form = await request.form()
+    ratings = {}
+    for key, value in form.items():
+        if key.startswith("rate-") and isinstance(value, str) and value.isdigit():
+            ratings[key.removeprefix("rate-")] = int(value)
+    attempt = assessments.get(db, token=token)
+    version = standards.resolve(db, attempt.standard_id, attempt.standard_version).version
+    if set(ratings) != {d.id for d in version.domains}:
+        return render(
+            request,
+            "assessment/self.html",
+            {"token": token, "domains": version.domains, "error": "Rate every domain before you start."},
+            status_code=400,
+        )
+    assessments.rate_self(db, rt, token=token, ratings=ratings)
+    return RedirectResponse(f"/assessment/{token}", status_code=303)
+
+
+@router.get("/{token}/q/{n}", response_class=HTMLResponse)
+def question(
+    request: Request, token: str, n: int, db: DbSession, user: CurrentUser, error: str | None = None
+) -> Response:
+    attempt = assessments.get(db, token=token)
+    if attempt.submitted_at is not None:
+        return RedirectResponse(f"/assessment/{token}/report", status_code=303)
+    state = assessments.state(db, attempt)
+    if not 1 <= n <= state["total"]:
+        raise ValidationFailed(f"This assessment has questions 1 to {state['total']}.")
+    context = {
+        "token": token,
+        "n": n,
+        "state": state,
+        "q": state["questions"][n - 1],
+        "confidence": CONFIDENCE_LABELS,
+        "error": error,
+    }
+    return render(request, "assessment/question.html", context, status_code=400 if error else 200)
+
+
+@router.post("/{token}/q/{n}")
+async def answer(request: Request, token: str, n: int, db: DbSession, rt: Rt, user: CurrentUser) -> Response:
+    attempt = assessments.get(db, token=token)
+    state = assessments.state(db, attempt)
+    if not 1 <= n <= state["total"]:
+        raise ValidationFailed(f"This assessment has questions 1 to {state['total']}.")
+    q = state["questions"][n - 1]
+    form = await request.form()
+    if q["kind"] == "ordering":
+        positions = {o["id"]: str(form.get(f"pos-{o['id']}", "")) for o in q["options"]}
+        if sorted(positions.values()) != [str(i) for i in range(1, len(positions) + 1)]:
+            return question(
+                request, token, n, db, user, error="Give each step a different position, from 1 to the last."
+            )
+        choice = sorted(positions, key=lambda k: int(positions[k]))
+    else:
+        choice = [str(v) for v in form.getlist("choice")]
+    raw_confidence = form.get("confidence")
+    confidence = float(raw_confidence) if isinstance(raw_confidence, str) and raw_confidence else None
+    try:
+        assessments.answer(db, rt, token=token, item_id=q["id"], choice=choice, confidence=confidence)
+    except ValidationFailed as exc:
+        message = "Choose an answer first." if not choice else exc.message
+        return question(request, token, n, db, user, error=message)
+    nxt = _next(assessments.state(db, attempt))
+    target = f"/assessment/{token}/q/{nxt}" if nxt else f"/assessment/{token}/review"
+    return RedirectResponse(target, status_code=303)
+
+
+@router.get("/{token}/review", response_class=HTMLResponse)
+def review(request: Request, token: str, db: DbSession, user: CurrentUser) -> Response:
+    attempt = assessments.get(db, token=token)
+    state = assessments.state(db, attempt)
+    roles = {k: v["label"] for k, v in assessments.role_targets().items()}
+    return render(request, "assessment/review.html", {"token": token, "state": state, "roles": roles})
+
+
+@router.post("/{token}/submit")
+def submit(token: str, db: DbSession, rt: Rt, role: Annotated[str, Form()] = "integrator") -> Response:
+    assessments.submit(db, rt, token=token, target_role=role)
+    return RedirectResponse(f"/assessment/{token}/report", status_code=303)
+
+
+@router.get("/{token}/report", response_class=HTMLResponse)
+def report(request: Request, token: str, db: DbSession, user: CurrentUser) -> Response:
+    data = assessments.report(db, token=token)
+    domains = data["domains"]
+    svg = bar_chart_svg(
+        "Readiness per domain (chance on a medium scenario, with 90% interval)",
+        [d["domain"] for d in domains],
+        [float(d["percent"]) for d in domains],
+        max_value=100,
+        errors=[(d["percent_interval"][1] - d["percent_interval"][0]) / 2 for d in domains],
+    )
+    chart = "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+    roles = {k: v["label"] for k, v in assessments.role_targets().items()}
+    return render(
+        request,
+        "assessment/report.html",
+        {"token": token, "r": data, "chart": chart, "role_label": roles.get(data["target_role"], "")},
+    )
