@@ -154,7 +154,7 @@ def check_limits(document: Mapping[str, Any], limits: Limits = DEFAULT_LIMITS) -
 def uncertain_text(document: Mapping[str, Any], limits: Limits = DEFAULT_LIMITS) -> tuple[str, ...]:
     """Paths of strings that implementations canonicalise differently, which Assay will not sign.
 
-    RDFC-1.0 writes lone surrogates, U+FFFE and U+FFFF as \\uXXXX; rdf-canonize (jsonld.js) writes
+    RDFC-1.0 writes lone surrogates, U+FFFE and U+FFFF as a \\u UCHAR escape; rdf-canonize (jsonld.js) writes
     them raw, so a credential holding one would fail in that verifier. None of them is text anyway.
     """
     return tuple(

@@ -9,7 +9,7 @@ JSON-LD into that dataset (see `jsonld.to_dataset`).
 
 Canonical N-Quads literals (RDFC-1.0 Appendix A): BS, HT, LF, FF, CR, '"' and '\\' are written as
 ECHAR (\\b \\t \\n \\f \\r \\" \\\\); U+0000-U+0007, U+000B, U+000E-U+001F, U+007F and code points
-that are not XML 1.1 ``Char`` (surrogates, U+FFFE, U+FFFF) as ``\\uXXXX`` with uppercase hex; every
+that are not XML 1.1 ``Char`` (surrogates, U+FFFE, U+FFFF) as ``\\u`` and four uppercase hex digits (UCHAR); every
 other character as itself. Lines are sorted in Unicode code point order (Python's str order).
 
 Poison datasets (RDFC-1.0 section 7.1) are refused: like rdf-canonize, Hash N-Degree Quads may run
