@@ -138,3 +138,11 @@ def test_claiming_an_anonymous_attempt(db: Session, rt: Runtime, started: str, p
     assessments.claim(db, token=started, user_id=sam.id)
     with pytest.raises(Conflict):
         assessments.claim(db, token=started, user_id=eve.id)
+
+
+def test_action_plan_rows_follow_the_gaps(db: Session, rt: Runtime, started: str) -> None:
+    answer_all(db, rt, started, right=False)
+    report = assessments.submit(db, rt, token=started, target_role="reviewer")
+    rows = assessments.action_plan_rows(db, token=started)
+    assert rows[0][0] == "priority" and len(rows) > 1
+    assert rows[1][1] == report["gaps"][0]["title"] and rows[1][5] == report["gaps"][0]["controls"][0]["control"]

@@ -43,3 +43,27 @@ def test_take_the_assessment_through_the_api(client: TestClient, other_client: T
     full = client.get(f"/api/v1/assessments/{token}/report").json()
     assert len(full["feedback"]) == 25
     assert client.get("/api/v1/assessments/not-a-token").status_code == 404
+
+
+def test_action_plan_csv(client: TestClient, rt: Any) -> None:
+    import csv
+    import io
+
+    with client.app.state.session_factory() as db:  # type: ignore[attr-defined]
+        standards.import_standard(db, rt)
+        attempt, token = assessments.start(db, rt)
+        for ref in assessments.refs(attempt):
+            item = assessments.bank().items[ref.partition("@")[0]]
+            choice = (
+                list(reversed(item.key))
+                if item.kind.value == "ordering"
+                else [next(o.id for o in item.options if not o.correct)]
+            )  # type: ignore[arg-type]
+            assessments.answer(db, rt, token=token, item_id=item.id, choice=choice)
+        assessments.submit(db, rt, token=token)
+        db.commit()
+    response = client.get(f"/assessment/{token}/plan.csv")
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(response.text)))
+    assert rows[0][:2] == ["priority", "domain"] and len(rows) > 1
+    assert "action plan" in client.get(f"/assessment/{token}/report").text

@@ -265,3 +265,24 @@ def claim(db: Session, *, token: str, user_id: str) -> None:
         raise Conflict("This assessment belongs to another account.")
     attempt.user_id = user_id
     db.flush()
+
+
+def action_plan_rows(db: Session, *, token: str) -> list[list[str]]:
+    """The gap analysis as rows for a spreadsheet: priority, domain, levels, control, what it requires."""
+    data = report(db, token=token)
+    rows = [["priority", "domain", "assessed", "target", "indicative", "control", "title", "criteria to meet"]]
+    for priority, gap in enumerate(data["gaps"], start=1):
+        for control in gap["controls"]:
+            rows.append(
+                [
+                    str(priority),
+                    gap["title"],
+                    gap["assessed"],
+                    gap["target"],
+                    "yes" if gap["indicative"] else "no",
+                    control["control"],
+                    control["title"],
+                    " ".join(control["criteria"]),
+                ]
+            )
+    return rows

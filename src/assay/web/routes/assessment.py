@@ -6,6 +6,8 @@ closing the browser loses nothing and the link resumes where the person left off
 from __future__ import annotations
 
 import base64
+import csv
+import io
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
@@ -138,6 +140,18 @@ def review(request: Request, token: str, db: DbSession, user: CurrentUser) -> Re
 def submit(token: str, db: DbSession, rt: Rt, role: Annotated[str, Form()] = "integrator") -> Response:
     assessments.submit(db, rt, token=token, target_role=role)
     return RedirectResponse(f"/assessment/{token}/report", status_code=303)
+
+
+@router.get("/{token}/plan.csv")
+def action_plan(token: str, db: DbSession) -> Response:
+    """The action plan (what to close, in priority order) as CSV."""
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(assessments.action_plan_rows(db, token=token))
+    return Response(
+        out.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="assay-action-plan.csv"'},
+    )
 
 
 @router.get("/{token}/report", response_class=HTMLResponse)
