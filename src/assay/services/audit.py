@@ -31,30 +31,19 @@ def record(
     seq = previous.seq + 1 if previous else 1
     prev_hash = previous.entry_hash if previous else GENESIS_HASH
     now = clock.now()
-    body = canonical_json(dict(details or {}))
-    entry = AuditEntry(
-        seq=seq,
-        id=new_id(now),
-        occurred_at=now,
-        actor_id=actor_id,
-        action=action,
-        subject_type=subject_type,
-        subject_id=subject_id,
-        organisation_id=organisation_id,
-        details=body,
-        prev_hash=prev_hash,
-    )
-    entry.entry_hash = entry_hash(
-        seq=seq,
-        occurred_at=now,
-        actor_id=actor_id,
-        action=action,
-        subject_type=subject_type,
-        subject_id=subject_id,
-        organisation_id=organisation_id,
-        details=body,
-        prev_hash=prev_hash,
-    )
+    # The hashed fields, stated once: the row stores exactly what the hash covers.
+    fields: dict[str, Any] = {
+        "seq": seq,
+        "occurred_at": now,
+        "actor_id": actor_id,
+        "action": action,
+        "subject_type": subject_type,
+        "subject_id": subject_id,
+        "organisation_id": organisation_id,
+        "details": canonical_json(dict(details or {})),
+        "prev_hash": prev_hash,
+    }
+    entry = AuditEntry(id=new_id(now), entry_hash=entry_hash(**fields), **fields)
     db.add(entry)
     db.flush()
     return entry
