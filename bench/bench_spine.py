@@ -10,8 +10,6 @@ from __future__ import annotations
 import argparse
 import statistics
 import tempfile
-import time
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -31,18 +29,9 @@ from assay.services import audit
 from assay.services.runtime import build_runtime
 from assay.settings import Settings
 from assay.web.app import create_app
-from bench.report import write_section
+from bench.report import best_of, requests_to, write_section
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def best_of(repeats: int, fn: Callable[[], None]) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def bench_audit(url: str, n: int) -> list[tuple[str, float, float, float]]:
@@ -97,13 +86,10 @@ def bench_pages(url: str, data_dir: Path, requests: int) -> list[tuple[str, floa
     with TestClient(create_app(settings, runtime=rt)) as client:
         client.get("/api/health")
 
-        def many(path: str) -> Callable[[], None]:
-            return lambda: [client.get(path) for _ in range(requests)] and None
-
-        t_static = best_of(3, many("/static/assay.css"))
-        t_health = best_of(3, many("/api/health"))
-        t_signin = best_of(3, many("/account/signin"))
-        t_home = best_of(3, many("/"))
+        t_static = best_of(3, requests_to(client, "/static/assay.css", requests))
+        t_health = best_of(3, requests_to(client, "/api/health", requests))
+        t_signin = best_of(3, requests_to(client, "/account/signin", requests))
+        t_home = best_of(3, requests_to(client, "/", requests))
     hasher = PasswordHasher()
     t_hash = statistics.median(best_of(1, lambda: hasher.hash("lantern-orbit-cedar-71")) for _ in range(5))
     return [

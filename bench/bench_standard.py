@@ -12,7 +12,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import yaml
@@ -28,19 +27,10 @@ from assay.services import standards
 from assay.services.runtime import build_runtime
 from assay.settings import Settings
 from assay.web.app import create_app
-from bench.report import write_section
+from bench.report import best_of, requests_to, write_section
 
 ROOT = Path(__file__).resolve().parent.parent
 LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-def best_of(repeats: int, fn: Callable[[], object]) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def parse_only() -> None:
@@ -97,11 +87,8 @@ def main() -> None:
             page = "/standard/1.1/controls/HO-02"
             assert client.get(page).status_code == 200
 
-            def many(path: str) -> Callable[[], None]:
-                return lambda: [client.get(path) for _ in range(args.requests)] and None
-
-            t_static = best_of(3, many("/static/assay.css"))
-            t_control = best_of(3, many(page))
+            t_static = best_of(3, requests_to(client, "/static/assay.css", args.requests))
+            t_control = best_of(3, requests_to(client, page, args.requests))
             rows.append((f"control page, {args.requests} requests (vs a static file)", t_control, t_static))
 
     lines = [

@@ -1,10 +1,34 @@
-"""Shared by the benchmarks: a markdown table of figures, written into its own section of docs/PERFORMANCE.md."""
+"""Shared by the benchmarks: timing the best of several runs, and writing figures into docs/PERFORMANCE.md."""
 
 from __future__ import annotations
 
 import platform
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
+
+
+def best_of(repeats: int, fn: Callable[[], object]) -> float:
+    """The fastest of several runs, in seconds: the least disturbed by a noisy machine."""
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def requests_to(client: Any, path: str, count: int) -> Callable[[], None]:
+    """A callable that GETs `path` `count` times through a TestClient."""
+
+    def run() -> None:
+        for _ in range(count):
+            client.get(path)
+
+    return run
+
 
 PERFORMANCE = Path(__file__).resolve().parent.parent / "docs" / "PERFORMANCE.md"
 
