@@ -220,3 +220,14 @@ def test_svg_chart_rejects_bad_input(
 ) -> None:
     with pytest.raises(ValueError, match=wording):
         bar_chart_svg("x", labels, values, **kwargs)  # type: ignore[arg-type]
+
+
+def test_svg_chart_with_asymmetric_intervals() -> None:
+    from assay.infra.charts import bar_chart_svg
+
+    svg = bar_chart_svg("Readiness", ["IG", "OV"], [82, 41], max_value=100, intervals=[(60, 97), (11, 71)])
+    assert "<svg" in svg and "<script" not in svg
+    import pytest
+
+    with pytest.raises(ValueError, match="containing it"):
+        bar_chart_svg("Readiness", ["IG"], [82], max_value=100, intervals=[(85, 97)])

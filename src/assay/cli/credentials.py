@@ -120,7 +120,7 @@ def decide(
     """Record an issuance decision (pending until a registrar approves it)."""
     env = env_of(ctx)
     if bool(candidate) == bool(from_csv):
-        raise ValidationFailed("Name the people with --candidate (repeatable) or --csv, not both.")
+        raise ValidationFailed("Name the people with --candidate (repeatable) or with --csv: one of the two.")
     if from_csv:
         subjects = _subjects_from_csv(from_csv)
     else:

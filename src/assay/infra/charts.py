@@ -37,14 +37,20 @@ def bar_chart_svg(
     *,
     max_value: float | None = None,
     errors: Sequence[float] | None = None,
+    intervals: Sequence[tuple[float, float]] | None = None,
     description: str | None = None,
 ) -> str:
     """One series of vertical bars as an SVG document string, with no scripts and no external references.
 
-    `errors` are symmetric uncertainties (value ± error), drawn as error bars. `description` becomes the
+    `errors` are symmetric uncertainties (value ± error), drawn as error bars; `intervals` are
+    (low, high) pairs for asymmetric ones (an interval on a 0–100 scale is rarely symmetric). `description` becomes the
     chart's <desc>; by default it lists every label and value, so a screen reader gets the data itself.
     """
     _check(labels, values, max_value, errors)
+    if intervals is not None and (
+        len(intervals) != len(values) or any(not (lo <= v <= hi) for (lo, hi), v in zip(intervals, values, strict=True))
+    ):
+        raise ValueError("intervals must be one (low, high) pair per value, containing it")
     chart = pygal.Bar(
         title=title,
         style=_STYLE,
@@ -59,7 +65,13 @@ def bar_chart_svg(
     summary = description or _describe(labels, values)
     chart.add_xml_filter(lambda root: _make_safe_and_accessible(root, title, summary))
     chart.x_labels = list(labels)
-    chart.add(title, [_point(value, errors[i] if errors else None) for i, value in enumerate(values)])
+    if intervals is not None:
+        points: list[float | dict[str, Any]] = [
+            {"value": v, "ci": {"low": lo, "high": hi}} for v, (lo, hi) in zip(values, intervals, strict=True)
+        ]
+    else:
+        points = [_point(value, errors[i] if errors else None) for i, value in enumerate(values)]
+    chart.add(title, points)
     rendered: str = chart.render(is_unicode=True)
     return rendered
 

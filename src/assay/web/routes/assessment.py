@@ -163,7 +163,7 @@ def report(request: Request, token: str, db: DbSession, user: CurrentUser) -> Re
         [d["domain"] for d in domains],
         [float(d["percent"]) for d in domains],
         max_value=100,
-        errors=[(d["percent_interval"][1] - d["percent_interval"][0]) / 2 for d in domains],
+        intervals=[(float(d["percent_interval"][0]), float(d["percent_interval"][1])) for d in domains],
     )
     chart = "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
     roles = {k: v["label"] for k, v in assessments.role_targets().items()}
