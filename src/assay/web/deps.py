@@ -19,7 +19,11 @@ from assay.web.security import CSRF_FIELD, CSRF_HEADER, SESSION_COOKIE, UNSAFE_M
 
 
 def get_db(request: Request) -> Iterator[Session]:
-    """The request owns the transaction: commit when the handler succeeds, roll back when it raises."""
+    """The request owns the transaction: commit when the handler succeeds, roll back when it raises.
+
+    Bound with ``scope="function"`` so the commit happens before the response leaves: a client that
+    follows a redirect at once must read what the request wrote, and a failed commit must surface as
+    an error, never after a success page has been sent."""
     session: Session = request.app.state.session_factory()
     try:
         yield session
@@ -36,7 +40,7 @@ def get_runtime(request: Request) -> Runtime:
     return runtime
 
 
-DbSession = Annotated[Session, Depends(get_db)]
+DbSession = Annotated[Session, Depends(get_db, scope="function")]
 Rt = Annotated[Runtime, Depends(get_runtime)]
 
 
