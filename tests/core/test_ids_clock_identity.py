@@ -35,6 +35,11 @@ def test_tokens_carry_at_least_128_random_bits_and_are_url_safe() -> None:
         assert set(token) <= set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
 
 
+def test_tokens_never_start_like_a_command_line_option() -> None:
+    # One token in 32 would start with "-" or "_" if drawn plainly; 3000 draws would all but surely show one.
+    assert not [token for token in (new_token() for _ in range(3000)) if token[0] in "-_"]
+
+
 def test_token_digest_is_sha256_hex() -> None:
     assert token_digest("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
 

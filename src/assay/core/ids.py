@@ -45,8 +45,14 @@ def new_id(at: datetime) -> str:
 
 
 def new_token() -> str:
-    """A URL-safe public token with TOKEN_BITS of randomness (share links, invitations, credential IDs)."""
-    return secrets.token_urlsafe(TOKEN_BITS // 8)
+    """A URL-safe public token with TOKEN_BITS of randomness (share links, invitations, credential IDs).
+
+    Never starts with ``-`` or ``_``: people paste these into command lines, where a leading dash reads
+    as an option (``assay credentials export -j_HP...``). Redrawing those costs under 0.05 bits."""
+    while True:
+        token = secrets.token_urlsafe(TOKEN_BITS // 8)
+        if token[0] not in "-_":
+            return token
 
 
 def token_digest(token: str) -> str:
