@@ -12,12 +12,13 @@ than 2.5 on the θ scale: the level is shown, but not as a finding.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import IntEnum
 
 from assay.core.items.model import Item
-from assay.core.scoring.ability import DIFFICULTY, Ability, Evidence, posterior
+from assay.core.scoring.ability import DIFFICULTY, DISCRIMINATION, Ability, Evidence, posterior
 from assay.core.standard.model import Version
 
 MIN_ITEMS = 3
@@ -36,6 +37,14 @@ class Level(IntEnum):
 
 
 THRESHOLDS = ((Level.ADVANCED, 1.5), (Level.READY, 0.5), (Level.DEVELOPING, -0.5))
+
+
+def floor_percent(level: int) -> int:
+    """The chance on a medium scenario at the bottom of a level: where a target sits on the percent scale."""
+    floors = {int(lvl): theta for lvl, theta in THRESHOLDS}
+    if level not in floors:
+        return 0
+    return round(100 / (1 + math.exp(-DISCRIMINATION * floors[level])))
 
 
 def level_of(theta: float) -> Level:
