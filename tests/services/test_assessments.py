@@ -14,6 +14,7 @@ from assay.core.errors import Conflict, NotFound, ValidationFailed
 from assay.db.models import AttemptResponse
 from assay.services import assessments, standards
 from assay.services.runtime import Runtime
+from tests.services.conftest import answer_all
 
 
 @pytest.fixture
@@ -21,19 +22,6 @@ def started(db: Session, rt: Runtime) -> str:
     standards.import_standard(db, rt)
     _, token = assessments.start(db, rt)
     return token
-
-
-def answer_all(db: Session, rt: Runtime, token: str, *, right: bool) -> None:
-    attempt = assessments.get(db, token=token)
-    for ref in assessments.refs(attempt):
-        item = assessments._item(ref)
-        if item.kind.value == "ordering":
-            choice = list(item.key) if right else list(reversed(item.key))  # type: ignore[arg-type]
-        elif item.kind.value == "single":
-            choice = sorted(item.key) if right else [next(o.id for o in item.options if not o.correct)]  # type: ignore[arg-type]
-        else:
-            choice = sorted(item.key) if right else [o.id for o in item.options if not o.correct]  # type: ignore[arg-type]
-        assessments.answer(db, rt, token=token, item_id=item.id, choice=choice, confidence=0.75)
 
 
 def test_the_form_is_stratified_and_hides_keys(db: Session, started: str) -> None:
@@ -143,6 +131,6 @@ def test_claiming_an_anonymous_attempt(db: Session, rt: Runtime, started: str, p
 def test_action_plan_rows_follow_the_gaps(db: Session, rt: Runtime, started: str) -> None:
     answer_all(db, rt, started, right=False)
     report = assessments.submit(db, rt, token=started, target_role="reviewer")
-    rows = assessments.action_plan_rows(db, token=started)
+    rows = assessments.action_plan_rows(assessments.report(db, token=started))
     assert rows[0][0] == "priority" and len(rows) > 1
     assert rows[1][1] == report["gaps"][0]["title"] and rows[1][5] == report["gaps"][0]["controls"][0]["control"]

@@ -18,16 +18,19 @@ from assay.core.ids import new_id, new_token, token_digest
 from assay.core.items.bank import ItemBank, load_bank
 from assay.core.items.blueprint import assemble, stratified_blueprint
 from assay.core.items.model import Item, Pool
+from assay.core.scoring.compare import compare, comparison_to_dict
 from assay.core.scoring.profile import Answered, build_profile, profile_to_dict
 from assay.core.scoring.responses import AnswerError, score
 from assay.core.standard.problems import ContentInvalid
-from assay.db.models import Attempt, AttemptResponse
+from assay.db.models import Attempt, AttemptResponse, Campaign, ReportShare
+from assay.db.repositories import assessments as repo
 from assay.services import standards
 from assay.services.runtime import Runtime
 
 ATTEMPT_LIFETIME = timedelta(days=7)  # an unfinished attempt can be resumed for a week
 FORM_LENGTH = 25
 CONFIDENCE_CHOICES = (0.25, 0.5, 0.75, 1.0)
+MAX_ACTIVE_SHARES = 20
 
 
 @cache
@@ -61,7 +64,9 @@ def _item(ref: str) -> Item:
     return item
 
 
-def start(db: Session, rt: Runtime, *, user_id: str | None = None) -> tuple[Attempt, str]:
+def start(
+    db: Session, rt: Runtime, *, user_id: str | None = None, campaign: Campaign | None = None
+) -> tuple[Attempt, str]:
     """A new attempt on a form drawn for it. The token is its only key: keep it (the link)."""
     items = bank()
     version = standards.resolve(db, items.standard, items.standard_version)
@@ -87,6 +92,7 @@ def start(db: Session, rt: Runtime, *, user_id: str | None = None) -> tuple[Atte
         self_ratings="{}",
         started_at=now,
         expires_at=now + ATTEMPT_LIFETIME,
+        campaign_id=campaign.id if campaign else None,
     )
     db.add(attempt)
     db.flush()
@@ -196,6 +202,9 @@ def answer(
 
 def submit(db: Session, rt: Runtime, *, token: str, target_role: str = "integrator") -> dict[str, Any]:
     attempt = _open(db, rt, token)
+    if attempt.campaign_id is not None:  # a campaign measures everyone against the role its manager chose
+        campaign = db.get(Campaign, attempt.campaign_id)
+        target_role = campaign.target_role if campaign else target_role
     if target_role not in role_targets():
         raise ValidationFailed(f"Unknown role {target_role}; roles: {', '.join(role_targets())}.")
     saved = responses(db, attempt)
@@ -233,7 +242,18 @@ def submit(db: Session, rt: Runtime, *, token: str, target_role: str = "integrat
 
 def report(db: Session, *, token: str) -> dict[str, Any]:
     """The profile, and per question the key and every option's rationale (practice pool: shown after)."""
-    attempt = get(db, token=token)
+    return report_of(db, get(db, token=token))
+
+
+def profile_of(attempt: Attempt) -> dict[str, Any]:
+    """The stored profile alone: what a share link, a comparison or a team roll-up reads."""
+    if attempt.profile is None:
+        raise Conflict("This assessment has not been submitted yet.")
+    data: dict[str, Any] = json.loads(attempt.profile)
+    return data
+
+
+def report_of(db: Session, attempt: Attempt) -> dict[str, Any]:
     if attempt.profile is None:
         raise Conflict("This assessment has not been submitted yet.")
     saved = responses(db, attempt)
@@ -267,9 +287,8 @@ def claim(db: Session, *, token: str, user_id: str) -> None:
     db.flush()
 
 
-def action_plan_rows(db: Session, *, token: str) -> list[list[str]]:
-    """The gap analysis as rows for a spreadsheet: priority, domain, levels, control, what it requires."""
-    data = report(db, token=token)
+def action_plan_rows(data: dict[str, Any]) -> list[list[str]]:
+    """The gap analysis of a report as rows for a spreadsheet: priority, domain, levels, control, criteria."""
     rows = [["priority", "domain", "assessed", "target", "indicative", "control", "title", "criteria to meet"]]
     for priority, gap in enumerate(data["gaps"], start=1):
         for control in gap["controls"]:
@@ -286,3 +305,105 @@ def action_plan_rows(db: Session, *, token: str) -> list[list[str]]:
                 ]
             )
     return rows
+
+
+# --- The owner's own attempts (signed in) -------------------------------------------------------
+
+
+def attempts_of(db: Session, *, user_id: str) -> list[Attempt]:
+    return repo.submitted_of_user(db, user_id)
+
+
+def unfinished_of(db: Session, rt: Runtime, *, user_id: str) -> list[Attempt]:
+    return [a for a in repo.open_of_user(db, user_id) if a.expires_at > rt.clock.now()]
+
+
+def owned(db: Session, *, user_id: str, attempt_id: str) -> Attempt:
+    attempt = db.get(Attempt, attempt_id)
+    if attempt is None or attempt.user_id != user_id:
+        raise NotFound("You have no assessment with that ID.")
+    return attempt
+
+
+def reissue(db: Session, *, attempt: Attempt) -> str:
+    """A fresh link for an attempt whose owner is signed in (only digests are kept, so the old link cannot
+    be shown again). The old link stops working."""
+    token = new_token()
+    attempt.token_digest = token_digest(token)
+    db.flush()
+    return token
+
+
+# --- Share links: read-only, separate from the attempt's key, revocable ---------------------------
+
+
+def create_share(db: Session, rt: Runtime, *, token: str, label: str = "") -> tuple[ReportShare, str]:
+    attempt = get(db, token=token)
+    profile_of(attempt)  # only a submitted profile can be shared
+    clean = " ".join(label.split())
+    if len(clean) > 120:
+        message = "Keep the label under 120 characters."
+        raise ValidationFailed(message, {"label": message})
+    active = [s for s in repo.shares_of(db, attempt.id) if s.revoked_at is None]
+    if len(active) >= MAX_ACTIVE_SHARES:
+        raise ValidationFailed(f"You have {MAX_ACTIVE_SHARES} live share links; withdraw one first.")
+    share_token = new_token()
+    now = rt.clock.now()
+    share = ReportShare(
+        id=new_id(now), attempt_id=attempt.id, token_digest=token_digest(share_token), label=clean, created_at=now
+    )
+    db.add(share)
+    db.flush()
+    return share, share_token
+
+
+def shares(db: Session, *, token: str) -> list[ReportShare]:
+    return repo.shares_of(db, get(db, token=token).id)
+
+
+def revoke_share(db: Session, rt: Runtime, *, token: str, share_id: str) -> ReportShare:
+    attempt = get(db, token=token)
+    share = db.get(ReportShare, share_id)
+    if share is None or share.attempt_id != attempt.id:
+        raise NotFound("There is no such share link on this report.")
+    if share.revoked_at is None:
+        share.revoked_at = rt.clock.now()
+        db.flush()
+    return share
+
+
+def shared(db: Session, *, share_token: str) -> tuple[Attempt, dict[str, Any]]:
+    """The profile behind a share link: no answers and no per-question feedback, which stay the owner's."""
+    share = repo.share_by_digest(db, token_digest(share_token))
+    attempt = db.get(Attempt, share.attempt_id) if share and share.revoked_at is None else None
+    if attempt is None or attempt.profile is None:
+        raise NotFound("This shared report is not available: its owner may have withdrawn the link.")
+    return attempt, profile_of(attempt)
+
+
+# --- Comparing two attempts ------------------------------------------------------------------------
+
+
+def compare_attempts(db: Session, *, before: Attempt, after: Attempt) -> dict[str, Any]:
+    """Earlier against later (swapped if given the other way round), across standard versions by lineage."""
+    if before.id == after.id:
+        raise ValidationFailed("Choose two different assessments to compare.")
+    if before.standard_id != after.standard_id:
+        raise ValidationFailed("These assessments are against different standards and cannot be compared.")
+    a, b = sorted((before, after), key=lambda x: (x.submitted_at or x.started_at, x.id))  # IDs sort by creation
+    version_a = standards.resolve(db, a.standard_id, a.standard_version).version
+    version_b = standards.resolve(db, b.standard_id, b.standard_version).version
+    result = comparison_to_dict(
+        compare(profile_of(a), profile_of(b), before_version=version_a, after_version=version_b)
+    )
+    dates = {"before_submitted": a.submitted_at, "after_submitted": b.submitted_at}
+    return {**result, **{k: v.isoformat() if v else None for k, v in dates.items()}}
+
+
+def compare_tokens(db: Session, *, token: str, other: str) -> dict[str, Any]:
+    return compare_attempts(db, before=get(db, token=token), after=get(db, token=other))
+
+
+def compare_owned(db: Session, *, user_id: str, first: str, second: str) -> dict[str, Any]:
+    a, b = owned(db, user_id=user_id, attempt_id=first), owned(db, user_id=user_id, attempt_id=second)
+    return compare_attempts(db, before=a, after=b)

@@ -1,7 +1,7 @@
 """SQLAlchemy models, one module per aggregate. Importing this package registers them all on Base.metadata."""
 
 from assay.db.models.accounts import PasswordReset, RoleGrant, User, WebSession
-from assay.db.models.assessments import Attempt, AttemptResponse
+from assay.db.models.assessments import Attempt, AttemptResponse, Campaign, ReportShare
 from assay.db.models.audit import AuditEntry
 from assay.db.models.credentials import (
     DecisionSubject,
@@ -20,6 +20,7 @@ __all__ = [
     "Attempt",
     "AttemptResponse",
     "AuditEntry",
+    "Campaign",
     "DecisionSubject",
     "Invitation",
     "IssuanceDecision",
@@ -29,6 +30,7 @@ __all__ = [
     "Organisation",
     "PasswordReset",
     "RateLimitCounter",
+    "ReportShare",
     "RoleGrant",
     "SigningKey",
     "StandardVersionRecord",

@@ -26,6 +26,9 @@ class Attempt(Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     profile: Mapped[str | None] = mapped_column(Text, nullable=True)  # JSON, with the scoring model's version
+    campaign_id: Mapped[str | None] = mapped_column(
+        ForeignKey("campaigns.id", ondelete="SET NULL"), nullable=True, index=True
+    )
 
 
 class AttemptResponse(Base):
@@ -39,3 +42,36 @@ class AttemptResponse(Base):
     answer: Mapped[str] = mapped_column(Text)  # JSON list of option ids
     confidence: Mapped[float | None] = mapped_column(Float, nullable=True)
     answered_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ReportShare(Base):
+    """A read-only link to one attempt's profile, separate from the attempt's own key, that its owner revokes."""
+
+    __tablename__ = "report_shares"
+
+    id: Mapped[str] = mapped_column(IdColumn(), primary_key=True)
+    attempt_id: Mapped[str] = mapped_column(ForeignKey("attempts.id", ondelete="CASCADE"), index=True)
+    token_digest: Mapped[str] = mapped_column(String(64), unique=True)
+    label: Mapped[str] = mapped_column(String(120), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class Campaign(Base):
+    """A team readiness campaign: an organisation's members join by link and take the assessment.
+
+    The join link is kept in the clear (unlike bearer tokens, whose digests only are stored): it grants
+    nothing by itself (joining needs a signed-in member of the organisation), and managers must be able
+    to show it again."""
+
+    __tablename__ = "campaigns"
+
+    id: Mapped[str] = mapped_column(IdColumn(), primary_key=True)
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    target_role: Mapped[str] = mapped_column(String(40))
+    min_group_size: Mapped[int] = mapped_column(Integer)
+    join_token: Mapped[str] = mapped_column(String(64), unique=True)
+    created_by: Mapped[str | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
