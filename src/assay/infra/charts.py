@@ -1,4 +1,4 @@
-"""Bar charts as self-contained, accessible SVG (pygal), safe to inline in a page."""
+"""Bar and radar charts as self-contained, accessible SVG (pygal), safe to inline in a page."""
 
 from __future__ import annotations
 
@@ -24,9 +24,11 @@ _STYLE = Style(
     foreground="#1f2933",
     foreground_strong="#1f2933",
     foreground_subtle="#52606d",
-    colors=("#1d4e89",),
+    colors=("#1d4e89", "#9a3412"),  # the series, then a second one to compare with (a target)
     font_family="system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif",
 )
+_RADAR_SIZE = 640
+_LEGEND_HEIGHT = 40
 _ACTIVE = frozenset({"script", "foreignObject", "iframe", "object", "embed"})
 
 
@@ -76,6 +78,61 @@ def bar_chart_svg(
     return rendered
 
 
+def radar_chart_svg(
+    title: str,
+    labels: Sequence[str],
+    values: Sequence[float],
+    *,
+    max_value: float = 100.0,
+    series_label: str = "Value",
+    second: tuple[str, Sequence[float]] | None = None,
+    description: str | None = None,
+) -> str:
+    """A radar (spider) chart of one series on a 0..max_value scale, with an optional `second` series
+    (label, values) to compare it with, such as a target profile, as SVG with no scripts and no external
+    references. Needs three axes or more: with fewer, a radar is a line or a dot and a bar chart says more.
+
+    `description` becomes the chart's <desc>; by default it lists every series' values per label.
+    """
+    series = [(series_label, values)] + ([second] if second is not None else [])
+    _check_radar(labels, series, max_value)
+    chart = pygal.Radar(
+        title=title,
+        style=_STYLE,
+        js=[],  # no tooltip script from a CDN
+        disable_xml_declaration=True,  # so the string can be inlined in HTML as-is
+        width=_RADAR_SIZE,  # pygal scales each axis to the plot area: a square one keeps the web round
+        height=_RADAR_SIZE + (_LEGEND_HEIGHT if second is not None else 0),
+        show_legend=second is not None,  # one series: the title names it
+        legend_at_bottom=True,
+        range=(0, max_value),
+        fill=False,
+        dots_size=3,
+        truncate_label=-1,
+    )
+    summary = description or _describe_series(labels, series)
+    chart.add_xml_filter(lambda root: _make_safe_and_accessible(root, title, summary))
+    chart.x_labels = list(labels)
+    for name, points in series:
+        chart.add(name, [float(v) for v in points])
+    rendered: str = chart.render(is_unicode=True)
+    return rendered
+
+
+def _check_radar(labels: Sequence[str], series: Sequence[tuple[str, Sequence[float]]], max_value: float) -> None:
+    if len(labels) < 3:
+        raise ValueError(f"a radar chart needs at least 3 axes (labels); got {len(labels)}")
+    if not (math.isfinite(max_value) and max_value > 0):
+        raise ValueError("max_value must be a positive, finite number")
+    for name, points in series:
+        if len(points) != len(labels):
+            raise ValueError(f"series {name!r}: {len(labels)} labels but {len(points)} values")
+        if not all(math.isfinite(v) for v in points):
+            raise ValueError(f"series {name!r}: values must be finite numbers")
+        if not all(0 <= v <= max_value for v in points):
+            raise ValueError(f"series {name!r}: values must lie between 0 and max_value={max_value:g}")
+
+
 def _check(
     labels: Sequence[str], values: Sequence[float], max_value: float | None, errors: Sequence[float] | None
 ) -> None:
@@ -99,6 +156,16 @@ def _describe(labels: Sequence[str], values: Sequence[float]) -> str:
     if not labels:
         return "No data."
     return "; ".join(f"{label}: {value:g}" for label, value in zip(labels, values, strict=True)) + "."
+
+
+def _describe_series(labels: Sequence[str], series: Sequence[tuple[str, Sequence[float]]]) -> str:
+    return (
+        "; ".join(
+            f"{name}: " + ", ".join(f"{label} {value:g}" for label, value in zip(labels, points, strict=True))
+            for name, points in series
+        )
+        + "."
+    )
 
 
 def _make_safe_and_accessible(root: ET.Element, title: str, description: str) -> ET.Element:
