@@ -59,6 +59,23 @@ def test_take_the_assessment_with_a_reload_midway(page: Any, live_server: str, r
     page.get_by_role("button", name="Submit and see my report").click()
     page.wait_for_url("**/report")
     assert page.get_by_role("heading", name="Your readiness profile").is_visible()
-    assert page.locator("img.chart").evaluate("img => img.naturalWidth > 0")
+    charts = page.locator("img.chart")
+    assert charts.count() == 2  # the radar against the target, and the bars with intervals
+    assert all(charts.nth(i).evaluate("img => img.naturalWidth > 0") for i in range(2))
     assert page.locator("tbody tr").count() == 10
     assert_accessible(page)
+
+    # A share link, opened by someone else, then withdrawn.
+    page.get_by_label("Who it is for (optional)").fill("My mentor")
+    page.get_by_role("button", name="Create a share link").click()
+    link = page.get_by_role("status").inner_text().split("New share link: ")[1].strip()
+    assert "/shared/" in link
+    assert_accessible(page)
+    other = page.context.browser.new_context().new_page()
+    other.goto(link)
+    assert other.get_by_role("heading", name="Readiness profile").is_visible()
+    assert other.get_by_text("Your answers, with the reasoning").count() == 0
+    assert_accessible(other)
+    page.get_by_role("button", name="Withdraw the link for My mentor").click()
+    assert page.get_by_role("status").inner_text().startswith("The share link was withdrawn")
+    assert other.goto(link).status == 404

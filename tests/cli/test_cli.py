@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -82,10 +83,25 @@ def test_audit_verify_detects_tampering(cli, database_url: str) -> None:  # type
     assert "BROKEN" in broken.output and "entry 2" in broken.output
 
 
-def test_demo_loads_once_and_jobs_run(cli) -> None:  # type: ignore[no-untyped-def]
+def test_demo_loads_once_and_jobs_run(cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
     first = cli("demo", "--no-serve")
     assert first.exit_code == 0, first.output
     assert "Demo data loaded" in first.output
+    # The demo's readiness data works from the command line: a comparison, a PDF, the team campaign.
+    text = " ".join(first.output.split())
+    earlier, later = re.search(r"assay assessment compare (\S+) (\S+)", text).groups()  # type: ignore[union-attr]
+    compared = cli("assessment", "compare", earlier, later)
+    assert compared.exit_code == 0 and re.search(r"[+-]\d+ points", compared.output), compared.output
+    pdf = tmp_path / "lee.pdf"
+    assert cli("assessment", "report", later, "--format", "pdf", "-o", str(pdf)).exit_code == 0
+    assert pdf.read_bytes()[:4] == b"%PDF"
+    refused = cli("assessment", "report", later, "--format", "xlsx")
+    assert refused.exit_code == 1 and "--output" in refused.output
+    campaign_id = re.search(r"/orgs/northwind/campaigns/([0-9A-Z]{26})", text).group(1)  # type: ignore[union-attr]
+    listed = cli("campaign", "list", "northwind").output
+    assert campaign_id in listed and "Q4 2026" in listed
+    team = cli("campaign", "team", campaign_id, "--format", "csv")
+    assert team.exit_code == 0 and "Inês Duarte" in team.output and team.output.startswith("domain,title,members")
     second = cli("demo", "--no-serve")
     assert "already present" in second.output
     jobs = cli("jobs", "run")

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import sys
+from enum import StrEnum
+from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
@@ -11,6 +15,7 @@ import typer
 from assay.cli.context import console, env_of, friendly_errors
 from assay.core.errors import ValidationFailed
 from assay.services import assessments, standards
+from assay.services.report_documents import action_plan_xlsx, profile_pdf
 
 app = typer.Typer(help="The free readiness assessment.", no_args_is_help=True)
 
@@ -99,11 +104,66 @@ def _summary(report: dict[str, Any]) -> None:
         )
 
 
+class ReportFormat(StrEnum):
+    json = "json"
+    pdf = "pdf"
+    csv = "csv"
+    xlsx = "xlsx"
+
+
 @app.command("report")
 @friendly_errors
-def report(ctx: typer.Context, token: str) -> None:
-    """Print a submitted attempt's report as JSON (the profile, and every question's rationale)."""
+def report(
+    ctx: typer.Context,
+    token: str,
+    fmt: Annotated[
+        ReportFormat,
+        typer.Option("--format", help="json (the whole report), pdf (the profile), csv or xlsx (the action plan)."),
+    ] = ReportFormat.json,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to this file (pdf and xlsx need one).")
+    ] = None,
+) -> None:
+    """A submitted attempt's report: JSON (the profile and every question's rationale), PDF, or the plan."""
     env = env_of(ctx)
+    if fmt in (ReportFormat.pdf, ReportFormat.xlsx) and output is None:
+        raise ValidationFailed(f"A {fmt.value.upper()} file is binary: name where to write it with --output FILE.")
     with env.unit_of_work() as db:
         data = assessments.report(db, token=token)
-    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    content: bytes
+    if fmt is ReportFormat.pdf:
+        role = assessments.role_targets().get(data["target_role"], {}).get("label", "")
+        content = profile_pdf(data, generated_at=env.runtime.clock.now(), role_label=role)
+    elif fmt is ReportFormat.xlsx:
+        content = action_plan_xlsx(assessments.action_plan_rows(data), data)
+    elif fmt is ReportFormat.csv:
+        out = io.StringIO()
+        csv.writer(out, lineterminator="\n").writerows(assessments.action_plan_rows(data))
+        content = out.getvalue().encode()
+    else:
+        content = (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode()
+    if output is None:
+        sys.stdout.write(content.decode())
+        return
+    try:
+        output.write_bytes(content)
+    except OSError as exc:
+        raise ValidationFailed(f"Could not write {output}: {exc.strerror}.") from None
+    console.print(f"Wrote {output} ({len(content):,} bytes).")
+
+
+@app.command("compare")
+@friendly_errors
+def compare(ctx: typer.Context, first: str, second: str) -> None:
+    """Compare two submitted attempts by their tokens: what moved, and what the standard changed in between."""
+    env = env_of(ctx)
+    with env.unit_of_work() as db:
+        result = assessments.compare_tokens(db, token=first, other=second)
+    console.print(
+        f"Earlier: {result['before_submitted'][:10]} (version {result['before_version']}); "
+        f"later: {result['after_submitted'][:10]} (version {result['after_version']})."
+    )
+    for d in result["domains"]:
+        before = f"{d['before']['level']} {d['before']['percent']}%" if d["before"]["level"] else "—"
+        after = f"{d['after']['level']} {d['after']['percent']}%" if d["after"]["level"] else "—"
+        console.print(f"  {d['title']}: {before} → {after}. {d['reading']}", markup=False)

@@ -7,8 +7,18 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from assay.core.roles import Principal, Role
+from assay.db.models import Attempt, Campaign, Organisation, User
 from assay.db.repositories import accounts as account_repo
-from assay.services import accounts, assessments, issuance, organisations, roles, standards, statuslists
+from assay.services import (
+    accounts,
+    assessments,
+    campaigns,
+    issuance,
+    organisations,
+    roles,
+    standards,
+    statuslists,
+)
 from assay.services.runtime import Runtime
 
 DEMO_PASSWORD = "demo-passphrase-2026"  # noqa: S105 - published in the README; demo refuses production
@@ -31,6 +41,15 @@ PEOPLE = (
     Person("sam@northwind.example", "Sam Achebe", "ML engineer at Northwind Analytics"),
     Person("lee@northwind.example", "Lee Park", "Platform engineer at Northwind Analytics"),
     Person("dana@harbourlight.example", "Dana Mensah", "Consultant at Harbourlight Partners (an MSP)"),
+)
+
+# Northwind's engineers in the team campaign, each with the domains they are strong in.
+TEAM = (
+    ("ines@northwind.example", "Inês Duarte", {"RD", "IG", "OV", "VD"}),
+    ("kofi@northwind.example", "Kofi Boateng", {"DR", "OBS", "SR", "AT"}),
+    ("mei@northwind.example", "Mei Chen", {"RD", "IG", "IA", "DR", "OBS", "SR"}),
+    ("ravi@northwind.example", "Ravi Nair", {"DR", "SR", "IG"}),
+    ("olga@northwind.example", "Olga Ivanova", {"OV", "HO", "VD", "RD", "OBS"}),
 )
 
 
@@ -60,19 +79,53 @@ def load(db: Session, rt: Runtime) -> list[str] | None:
     dana = accounts.principal_for(db, users["dana@harbourlight.example"])
     organisations.create(db, rt, principal=dana, name="Harbourlight Partners", slug="harbourlight")
     _credentials(db, rt, registrar=accounts.principal_for(db, users["registrar@assay.example"]))
-    token = _assessment(db, rt, user_id=users["lee@northwind.example"].id)
+    lee = users["lee@northwind.example"].id
+    # Lee took it twice: first weak on deployment and monitoring, then strong there, still weak on oversight.
+    earlier = _assessment(db, rt, user_id=lee, strong={"IG", "VD", "SR"})
+    token = _assessment(db, rt, user_id=lee, strong={"DR", "OBS", "SR", "IG", "VD"})
+    _, share = assessments.create_share(db, rt, token=token, label="For my mentor")
+    campaign = _campaign(db, rt, northwind=northwind, users=users)
+    base = rt.settings.base_url.rstrip("/")
     return [
-        f"Lee's finished readiness assessment: assay assessment report {token}  (or GET /api/v1/assessments/{token}/report)"
+        f"Lee's readiness profile: {base}/assessment/{token}/report  (JSON: assay assessment report {token})",
+        f"  compared with his first attempt: assay assessment compare {earlier} {token}",
+        f"  shared read-only with his mentor: {base}/shared/{share}",
+        f"Northwind's team campaign (sign in as maria@northwind.example): {base}/orgs/northwind/campaigns/{campaign.id}",
     ]
 
 
-def _assessment(db: Session, rt: Runtime, *, user_id: str) -> str:
-    """A finished readiness attempt: strong on deployment and monitoring, weak on oversight, a little overconfident."""
+def _campaign(db: Session, rt: Runtime, *, northwind: Organisation, users: dict[str, User]) -> Campaign:
+    """Northwind's baseline: six engineers joined by link and submitted; Maria sees the team profile."""
+    maria = accounts.principal_for(db, users["maria@northwind.example"])
+    campaign = campaigns.open_campaign(
+        db, rt, principal=maria, organisation=northwind, name="Q4 2026 readiness baseline", min_group_size=5
+    )
+    team = [(users["sam@northwind.example"], {"RD", "IA", "OV", "IG"})]
+    for email, name, strong in TEAM:
+        person = accounts.sign_up(db, rt, email=email, display_name=name, password=DEMO_PASSWORD)
+        _, invite = organisations.invite(db, rt, principal=maria, organisation=northwind, email=email, role="member")
+        organisations.accept(db, rt, user=person, token=invite)
+        team.append((person, strong))
+    for person, strong in team:
+        attempt, token, _ = campaigns.join(
+            db, rt, principal=accounts.principal_for(db, person), token=campaign.join_token
+        )
+        _answer(db, rt, attempt, token, strong=strong)
+    return campaign
+
+
+def _assessment(db: Session, rt: Runtime, *, user_id: str, strong: set[str]) -> str:
+    """A finished readiness attempt, right in the `strong` domains (and on every third question), a little
+    overconfident: rates itself Ready everywhere and says 75% sure throughout."""
     attempt, token = assessments.start(db, rt, user_id=user_id)
+    _answer(db, rt, attempt, token, strong=strong)
+    return token
+
+
+def _answer(db: Session, rt: Runtime, attempt: Attempt, token: str, *, strong: set[str]) -> None:
     assessments.rate_self(
         db, rt, token=token, ratings=dict.fromkeys(("IG", "OV", "RD", "DR", "OBS", "HO", "SR", "VD", "IA", "AT"), 2)
     )
-    strong = {"DR", "OBS", "SR", "IG", "VD"}
     for n, ref in enumerate(assessments.refs(attempt)):
         item = assessments.bank().items[ref.partition("@")[0]]
         right = item.domain in strong or n % 3 == 0
@@ -84,7 +137,6 @@ def _assessment(db: Session, rt: Runtime, *, user_id: str) -> str:
             choice = [next(o.id for o in item.options if not o.correct)]
         assessments.answer(db, rt, token=token, item_id=item.id, choice=choice, confidence=0.75)
     assessments.submit(db, rt, token=token, target_role="integrator")
-    return token
 
 
 def _credentials(db: Session, rt: Runtime, *, registrar: Principal) -> None:

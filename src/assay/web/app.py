@@ -20,6 +20,8 @@ from assay.web.routes import (
     admin,
     assessment,
     assessment_api,
+    assessment_shared,
+    campaigns,
     home,
     issuance_api,
     organisations,
@@ -75,6 +77,8 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.include_router(issuance_api.router)
     app.include_router(assessment_api.router)
     app.include_router(assessment.router)
+    app.include_router(assessment_shared.router)
+    app.include_router(campaigns.router)
     app.include_router(standard.router)
     app.include_router(standard_api.router)
     errors.install(app)

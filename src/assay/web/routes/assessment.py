@@ -8,19 +8,24 @@ from __future__ import annotations
 import base64
 import csv
 import io
+import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from assay.core.errors import ValidationFailed
-from assay.infra.charts import bar_chart_svg
+from assay.core.scoring.profile import floor_percent
+from assay.infra.charts import bar_chart_svg, radar_chart_svg
 from assay.services import assessments, standards
-from assay.web.deps import CurrentUser, DbSession, Rt
+from assay.services.report_documents import action_plan_xlsx, profile_pdf
+from assay.services.runtime import Runtime
+from assay.web.deps import CurrentUser, DbSession, Rt, SignedInUser
 from assay.web.templating import render
 
 router = APIRouter(prefix="/assessment", include_in_schema=False)
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CONFIDENCE_LABELS = (("0.25", "25% (a guess)"), ("0.5", "50%"), ("0.75", "75%"), ("1.0", "100% (certain)"))
 
 
@@ -142,33 +147,121 @@ def submit(token: str, db: DbSession, rt: Rt, role: Annotated[str, Form()] = "in
     return RedirectResponse(f"/assessment/{token}/report", status_code=303)
 
 
-@router.get("/{token}/plan.csv")
-def action_plan(token: str, db: DbSession) -> Response:
-    """The action plan (what to close, in priority order) as CSV."""
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerows(assessments.action_plan_rows(db, token=token))
-    return Response(
-        out.getvalue(),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="assay-action-plan.csv"'},
-    )
+def _data_uri(svg: str) -> str:
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
 
 
-@router.get("/{token}/report", response_class=HTMLResponse)
-def report(request: Request, token: str, db: DbSession, user: CurrentUser) -> Response:
-    data = assessments.report(db, token=token)
+def profile_context(data: dict[str, Any]) -> dict[str, Any]:
+    """The charts and labels every view of a profile shows (the owner's report, a share link)."""
     domains = data["domains"]
-    svg = bar_chart_svg(
+    roles = assessments.role_targets()
+    role = roles.get(data["target_role"], {})
+    targets = role.get("targets", {})
+    bars = bar_chart_svg(
         "Readiness per domain (chance on a medium scenario, with 90% interval)",
         [d["domain"] for d in domains],
         [float(d["percent"]) for d in domains],
         max_value=100,
         intervals=[(float(d["percent_interval"][0]), float(d["percent_interval"][1])) for d in domains],
     )
-    chart = "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
-    roles = {k: v["label"] for k, v in assessments.role_targets().items()}
-    return render(
-        request,
-        "assessment/report.html",
-        {"token": token, "r": data, "chart": chart, "role_label": roles.get(data["target_role"], "")},
+    radar = radar_chart_svg(
+        "Readiness profile against the role's target",
+        [d["title"] for d in domains],
+        [float(d["percent"]) for d in domains],
+        max_value=100.0,
+        series_label="Assessed",
+        second=("Target", [float(floor_percent(targets.get(d["domain"], 0))) for d in domains]),
     )
+    return {"r": data, "chart": _data_uri(bars), "radar": _data_uri(radar), "role_label": role.get("label", "")}
+
+
+def _download(content: bytes | str, media_type: str, filename: str) -> Response:
+    return Response(
+        content, media_type=media_type, headers={"Content-Disposition": f'attachment; filename="{filename}"'}
+    )
+
+
+def pdf_of(data: dict[str, Any], rt: Runtime, *, subject: str | None = None) -> bytes:
+    role = assessments.role_targets().get(data["target_role"], {}).get("label", "")
+    return profile_pdf(data, generated_at=rt.clock.now(), role_label=role, subject=subject)
+
+
+@router.get("/{token}/plan.csv")
+def action_plan(token: str, db: DbSession) -> Response:
+    """The action plan (what to close, in priority order) as CSV."""
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(assessments.action_plan_rows(assessments.report(db, token=token)))
+    return _download(out.getvalue(), "text/csv; charset=utf-8", "assay-action-plan.csv")
+
+
+@router.get("/{token}/plan.xlsx")
+def action_plan_workbook(token: str, db: DbSession) -> Response:
+    data = assessments.report(db, token=token)
+    workbook = action_plan_xlsx(assessments.action_plan_rows(data), data)
+    return _download(workbook, XLSX, "assay-action-plan.xlsx")
+
+
+@router.get("/{token}/report.pdf")
+def report_pdf(token: str, db: DbSession, rt: Rt) -> Response:
+    return _download(pdf_of(assessments.report(db, token=token), rt), "application/pdf", "assay-readiness-profile.pdf")
+
+
+def _report_page(request: Request, db: DbSession, token: str, *, status_code: int = 200, **extra: Any) -> Response:
+    attempt = assessments.get(db, token=token)
+    context = {
+        **profile_context(assessments.report_of(db, attempt)),
+        "token": token,
+        "owner_id": attempt.user_id,
+        "shares": assessments.shares(db, token=token),
+        "notice": request.query_params.get("notice"),
+        "new_share": None,
+        "share_form": {},
+        "share_errors": {},
+        **extra,
+    }
+    return render(request, "assessment/report.html", context, status_code=status_code)
+
+
+@router.get("/{token}/report", response_class=HTMLResponse)
+def report(request: Request, token: str, db: DbSession, user: CurrentUser) -> Response:
+    return _report_page(request, db, token)
+
+
+@router.post("/{token}/shares", response_class=HTMLResponse)
+def share(
+    request: Request, token: str, db: DbSession, rt: Rt, user: CurrentUser, label: Annotated[str, Form()] = ""
+) -> Response:
+    try:
+        _, share_token = assessments.create_share(db, rt, token=token, label=label)
+    except ValidationFailed as exc:
+        errors = exc.fields or {"label": exc.message}
+        return _report_page(request, db, token, status_code=400, share_form={"label": label}, share_errors=errors)
+    link = f"{rt.settings.base_url.rstrip('/')}/shared/{share_token}"
+    return _report_page(request, db, token, status_code=201, new_share=link)
+
+
+@router.post("/{token}/shares/{share_id}/revoke")
+def withdraw_share(token: str, share_id: str, db: DbSession, rt: Rt) -> Response:
+    assessments.revoke_share(db, rt, token=token, share_id=share_id)
+    return RedirectResponse(f"/assessment/{token}/report?notice=withdrawn", status_code=303)
+
+
+@router.post("/{token}/claim")
+def claim(token: str, db: DbSession, user: SignedInUser) -> Response:
+    assessments.claim(db, token=token, user_id=user.id)
+    return RedirectResponse(f"/assessment/{token}/report?notice=claimed", status_code=303)
+
+
+def token_from(text: str) -> str:
+    """An attempt token from a pasted report address, or the token itself."""
+    match = re.search(r"/assessment/([A-Za-z0-9_-]{16,})", text)
+    token = match.group(1) if match else text.strip()
+    if not re.fullmatch(r"[A-Za-z0-9_-]{16,64}", token):
+        raise ValidationFailed("Paste the address of another report (it contains /assessment/…).")
+    return token
+
+
+@router.get("/{token}/compare", response_class=HTMLResponse)
+def compare(request: Request, token: str, db: DbSession, user: CurrentUser, other: str = "") -> Response:
+    comparison = assessments.compare_tokens(db, token=token, other=token_from(other))
+    return render(request, "assessment/compare.html", {"c": comparison, "back": f"/assessment/{token}/report"})

@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from assay.core.errors import Conflict, ValidationFailed
 from assay.core.roles import INVITABLE_ROLES, Permission, decide
-from assay.services import organisations
+from assay.services import assessments, campaigns, organisations
 from assay.web.deps import CurrentPrincipal, CurrentUser, DbSession, Rt, SignedInUser
 from assay.web.templating import render
 
@@ -38,7 +38,7 @@ def create(
     return RedirectResponse(f"/orgs/{org.slug}?created=1", status_code=303)
 
 
-def _org_page(request: Request, db: DbSession, principal: CurrentPrincipal, slug: str, **extra: object) -> Response:
+def org_page(request: Request, db: DbSession, principal: CurrentPrincipal, slug: str, **extra: object) -> Response:
     org = organisations.visible(db, principal=principal, slug=slug)
     can_manage = decide(principal, Permission.ORG_MANAGE, org.id).allowed
     context = {
@@ -52,15 +52,19 @@ def _org_page(request: Request, db: DbSession, principal: CurrentPrincipal, slug
         "notice": request.query_params.get("notice") or ("created" if request.query_params.get("created") else None),
         "form": {},
         "errors": {},
+        "campaigns": campaigns.list_for(db, principal=principal, organisation=org),
+        "campaign_roles": {k: v["label"] for k, v in assessments.role_targets().items()},
+        "campaign_form": {},
+        "campaign_errors": {},
     }
     context.update(extra)
-    status = 400 if extra.get("errors") else 200
+    status = 400 if extra.get("errors") or extra.get("campaign_errors") else 200
     return render(request, "orgs/detail.html", context, status_code=status)
 
 
 @router.get("/orgs/{slug}", response_class=HTMLResponse)
 def detail(request: Request, slug: str, db: DbSession, principal: CurrentPrincipal) -> Response:
-    return _org_page(request, db, principal, slug)
+    return org_page(request, db, principal, slug)
 
 
 @router.post("/orgs/{slug}/invitations", response_class=HTMLResponse)
@@ -78,7 +82,7 @@ def invite(
         organisations.invite(db, rt, principal=principal, organisation=org, email=email, role=role)
     except ValidationFailed as exc:
         errors = exc.fields or {"email": exc.message}
-        return _org_page(request, db, principal, slug, form={"email": email, "role": role}, errors=errors)
+        return org_page(request, db, principal, slug, form={"email": email, "role": role}, errors=errors)
     return RedirectResponse(f"/orgs/{org.slug}?notice=invited", status_code=303)
 
 
