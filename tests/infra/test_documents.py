@@ -1,4 +1,4 @@
-"""Generated documents: the PDF report builder and the SVG bar chart."""
+"""Generated documents: the PDF report builder and the SVG bar and radar charts."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from pypdf import PdfReader
 
-from assay.infra.documents import PdfDocument, bar_chart_svg, pdf_safe_text
+from assay.infra.documents import PdfDocument, bar_chart_svg, pdf_safe_text, radar_chart_svg
 
 GENERATED = datetime(2026, 1, 15, 9, 0, tzinfo=UTC)
 SVG = "{http://www.w3.org/2000/svg}"
@@ -231,3 +231,111 @@ def test_svg_chart_with_asymmetric_intervals() -> None:
 
     with pytest.raises(ValueError, match="containing it"):
         bar_chart_svg("Readiness", ["IG"], [82], max_value=100, intervals=[(85, 97)])
+
+
+# --- SVG radar chart ------------------------------------------------------------------------------------------
+
+AXES = ["Input governance", "Output validation", "Retrieval data", "Deployment"]
+
+
+def radar_polygons(root: ET.Element) -> dict[str, list[tuple[float, float]]]:
+    """Each series' outline (the closed path pygal draws per series), as points, by the series' CSS class."""
+    polygons = {}
+    for group in root.iter(f"{SVG}g"):
+        classes = (group.get("class") or "").split()
+        path = group.find(f"{SVG}path")
+        if "series" in classes and path is not None:
+            numbers = [float(n) for n in re.findall(r"-?[\d.]+", path.get("d", ""))]
+            polygons[classes[1]] = list(zip(numbers[::2], numbers[1::2], strict=True))
+    return polygons
+
+
+def test_radar_chart_parses_and_draws_each_series() -> None:
+    svg = radar_chart_svg(
+        "Profile against the target", AXES, [82, 45, 45, 100], series_label="Assessed", second=("Target", [60] * 4)
+    )
+    root = parse_svg(svg)
+    assert root.tag == f"{SVG}svg"
+    texts = [el.text for el in root.iter(f"{SVG}text")]
+    for label in (*AXES, "Profile against the target", "Assessed", "Target"):  # axes, title, legend
+        assert label in texts
+    polygons = radar_polygons(root)
+    assert sorted(polygons) == ["serie-0", "serie-1"]
+    assert all(len(points) == 4 for points in polygons.values())
+    # The target is a regular polygon (all 60): its points lie at one distance from the centre, and the
+    # assessed series is outside it where it is higher (82, 100) and inside where lower (45).
+    target, assessed = polygons["serie-1"], polygons["serie-0"]
+    cx, cy = (target[1][0] + target[3][0]) / 2, (target[0][1] + target[2][1]) / 2
+
+    def radius(point: tuple[float, float]) -> float:
+        return float(((point[0] - cx) ** 2 + (point[1] - cy) ** 2) ** 0.5)
+
+    assert radius(assessed[0]) > radius(target[0])
+    assert radius(assessed[1]) < radius(target[1])
+    assert radius(assessed[3]) > radius(target[3])
+    assert radius(assessed[3]) == pytest.approx(radius(target[3]) * 100 / 60, rel=0.05)  # drawn to scale
+
+
+def test_radar_chart_with_one_series_has_no_legend() -> None:
+    root = parse_svg(radar_chart_svg("Profile", AXES[:3], [10, 20, 30]))
+    assert list(radar_polygons(root)) == ["serie-0"]
+    assert not [el for el in root.iter(f"{SVG}g") if "legends" in (el.get("class") or "")]
+
+
+def test_radar_chart_is_accessible() -> None:
+    svg = radar_chart_svg("Profile", AXES[:3], [82, 45.5, 0], series_label="Assessed", second=("Target", [60, 60, 85]))
+    root = parse_svg(svg)
+    assert root.get("role") == "img"
+    title = root.find(f"{SVG}title")
+    desc = root.find(f"{SVG}desc")
+    assert title is not None
+    assert desc is not None
+    assert title.text == "Profile"
+    assert desc.text == (
+        "Assessed: Input governance 82, Output validation 45.5, Retrieval data 0; "
+        "Target: Input governance 60, Output validation 60, Retrieval data 85."
+    )
+    assert root.get("aria-labelledby") == f"{title.get('id')} {desc.get('id')}"
+
+
+def test_radar_chart_is_inert_and_self_contained() -> None:
+    svg = radar_chart_svg("<script>alert(1)</script>", ["<b>x</b>", "y", "z"], [1, 2, 3], description="custom & safe")
+    assert "<script" not in svg.lower()
+    assert "<!--" not in svg
+    assert not svg.startswith("<?xml")
+    assert not re.search(r"(?:href|src)\s*=", svg)
+    assert "url(http" not in svg
+    assert "@import" not in svg
+    root = parse_svg(svg)
+    assert not [el for el in root.iter() if el.tag.endswith(("script", "foreignObject"))]
+    assert root.find(f"{SVG}title").text == "<script>alert(1)</script>"  # type: ignore[union-attr]
+    assert root.find(f"{SVG}desc").text == "custom & safe"  # type: ignore[union-attr]
+    assert "<b>x</b>" in [el.text for el in root.iter(f"{SVG}text")]  # a label is text, not markup
+
+
+def test_radar_chart_values_may_reach_the_ends_of_the_scale() -> None:
+    root = parse_svg(radar_chart_svg("Edges", ["a", "b", "c"], [0, 5, 5], max_value=5, second=("t", [5, 0, 0])))
+    assert len(radar_polygons(root)) == 2
+
+
+@pytest.mark.parametrize(
+    ("labels", "values", "kwargs", "wording"),
+    [
+        (["a", "b"], [1, 2], {}, "at least 3 axes"),
+        ([], [], {}, "at least 3 axes"),
+        (["a", "b", "c"], [1, 2], {}, "'Value': 3 labels but 2 values"),
+        (["a", "b", "c"], [1, 2, 3], {"second": ("Target", [1, 2])}, "'Target': 3 labels but 2 values"),
+        (["a", "b", "c"], [1, float("nan"), 3], {}, "finite"),
+        (["a", "b", "c"], [1, 2, 3], {"second": ("Target", [1, float("inf"), 3])}, "'Target'.*finite"),
+        (["a", "b", "c"], [1, 2, 101], {}, "between 0 and max_value=100"),
+        (["a", "b", "c"], [1, -2, 3], {}, "between 0 and max_value=100"),
+        (["a", "b", "c"], [1, 2, 3], {"max_value": 2.5}, "between 0 and max_value=2.5"),
+        (["a", "b", "c"], [0, 0, 0], {"max_value": 0}, "max_value must be a positive"),
+        (["a", "b", "c"], [1, 2, 3], {"max_value": float("inf")}, "max_value must be a positive"),
+    ],
+)
+def test_radar_chart_rejects_bad_input(
+    labels: list[str], values: list[float], kwargs: dict[str, object], wording: str
+) -> None:
+    with pytest.raises(ValueError, match=wording):
+        radar_chart_svg("x", labels, values, **kwargs)  # type: ignore[arg-type]
