@@ -37,6 +37,12 @@ def test_report_page_shares_and_withdraws(client: TestClient, other_client: Test
     page = client.get(f"/assessment/{token}/report")
     assert page.status_code == 200
     assert page.text.count('<img class="chart" src="data:image/svg+xml;base64,') == 2  # radar and bars
+    assert "built-in method" not in page.text  # "items" is a dict method too: the template must index, not attribute
+    rows = re.findall(
+        r"<tr>\s*<td>([^<]+)</td>\s*<td>[^<]*(?:<span[^>]*>[^<]*</span>)?</td>\s*<td>[^<]*</td>\s*<td>[^<]*</td>\s*<td>(\d+)</td>",
+        page.text,
+    )
+    assert len(rows) == 10 and all(int(n) >= 1 for _, n in rows)
     made = post_form(
         client, f"/assessment/{token}/shares", {"label": "For my mentor"}, token_from=f"/assessment/{token}/report"
     )
