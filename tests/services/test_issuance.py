@@ -14,41 +14,10 @@ from assay.core.clock import FrozenClock
 from assay.core.credentials.verification import Outcome, Verdict
 from assay.core.credentials.verify import verify_credential
 from assay.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from assay.core.roles import Role
 from assay.db.models import AuditEntry, IssuedCredential, StatusAllocation
-from assay.services import audit, issuance, keys, roles, standards, statuslists
+from assay.services import audit, issuance, keys, standards, statuslists
 from assay.services.runtime import Runtime
-from tests.services.conftest import People
-
-
-@pytest.fixture
-def cast(db: Session, rt: Runtime, people: People) -> dict[str, object]:
-    standards.import_standard(db, rt)
-    users = {name: people.make(name) for name in ("Jonas", "Priya", "Sam", "Lee", "Ada")}
-    roles.grant(db, rt, actor=None, email="jonas@example.org", role=Role.REVIEWER)
-    roles.grant(db, rt, actor=None, email="priya@example.org", role=Role.REGISTRAR)
-    roles.grant(db, rt, actor=None, email="ada@example.org", role=Role.REGISTRAR)
-    roles.grant(db, rt, actor=None, email="ada@example.org", role=Role.REVIEWER)
-    return {name: people.principal(user) for name, user in users.items()}
-
-
-def decide(db: Session, rt: Runtime, *emails: str, grader: str = "jonas@example.org") -> str:
-    decision = issuance.create_decision(
-        db,
-        rt,
-        programme_id="certified-ai-integrator",
-        subjects=[
-            issuance.SubjectInput(
-                e,
-                results=[{"description": "exam-score", "value": "81"}],
-                evidence=[{"id": "https://x.example/e/1", "name": "Task 1"}],
-            )
-            for e in emails
-        ],
-        graded_by_email=grader,
-        rationale="Passed the scenario exam and both practical tasks.",
-    )
-    return decision.id
+from tests.services.conftest import decide
 
 
 def verify(db: Session, rt: Runtime, credential: IssuedCredential, *, now: object = None) -> object:

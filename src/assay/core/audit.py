@@ -100,8 +100,13 @@ class ChainVerification:
     problem: str | None = None
 
 
-def verify_chain(records: Iterable[AuditRecord]) -> ChainVerification:
-    """Walk the chain in sequence order; report the first entry that is edited, missing or out of place."""
+def verify_chain(records: Iterable[AuditRecord], anchors: Mapping[int, str] | None = None) -> ChainVerification:
+    """Walk the chain in sequence order; report the first entry that is edited, missing or out of place.
+
+    `anchors` (seq → entry hash) are heads of the chain recorded in the transparency log. Someone who
+    edits an entry and recomputes every later hash makes a chain that checks out on its own; it
+    cannot also rewrite the log, so the anchored hash no longer matches."""
+    anchors = anchors or {}
     expected_seq = 1
     prev = GENESIS_HASH
     count = 0
@@ -125,7 +130,21 @@ def verify_chain(records: Iterable[AuditRecord]) -> ChainVerification:
                 record.seq,
                 f"entry {record.seq} was altered: its content no longer matches its hash",
             )
+        anchored = anchors.get(record.seq)
+        if anchored is not None and anchored != record.entry_hash:
+            return ChainVerification(
+                False,
+                count,
+                prev,
+                record.seq,
+                f"entry {record.seq} differs from the hash anchored in the transparency log: the chain was rewritten",
+            )
         prev = record.entry_hash
         expected_seq += 1
         count += 1
+    missing = [seq for seq in anchors if seq >= expected_seq]
+    if missing:
+        return ChainVerification(
+            False, count, prev, min(missing), f"entry {min(missing)} is anchored in the transparency log but missing"
+        )
     return ChainVerification(True, count, prev)

@@ -39,7 +39,7 @@ from assay.core.roles import Permission, Principal, decide, require
 from assay.db.models import DecisionSubject, IssuanceDecision, IssuedCredential, StatusList, User
 from assay.db.repositories import accounts as account_repo
 from assay.db.repositories import credentials as repo
-from assay.services import audit, keys, standards, statuslists
+from assay.services import audit, keys, standards, statuslists, translog
 from assay.services.accounts import principal_for
 from assay.services.runtime import Runtime
 from assay.services.signing import sign_document
@@ -214,6 +214,8 @@ def issue(db: Session, rt: Runtime, *, decision_id: str, actor_id: str | None = 
         issued.append(_issue_one(db, rt, decision, subject, programme, version, key))
     decision.status = "issued"
     db.flush()
+    if issued:  # a head at once, so every new holder's download carries its inclusion proof
+        translog.publish_head(db, rt)
     return issued
 
 
@@ -296,6 +298,13 @@ def _issue_one(
     )
     db.add(credential)
     db.flush()
+    translog.append(
+        db,
+        rt,
+        event="credential.issued",
+        subject=credential.document_sha256,
+        key=key.record.public_key_multibase,
+    )
     audit.record(
         db,
         clock=rt.clock,
@@ -355,6 +364,10 @@ def change_state(
     credential.state_changed_at = rt.clock.now()
     credential.state_changed_by = registrar.user_id
     db.flush()
+    event = {"revoke": "credential.revoked", "suspend": "credential.suspended", "reinstate": "credential.reinstated"}[
+        action
+    ]
+    translog.append(db, rt, event=event, subject=credential.document_sha256)
     audit.record(
         db,
         clock=rt.clock,

@@ -13,7 +13,7 @@ from assay.core.ids import new_id
 from assay.db.models import SigningKey
 from assay.db.repositories import credentials as repo
 from assay.infra.keys import Signer
-from assay.services import audit
+from assay.services import audit, translog
 from assay.services.runtime import Runtime
 
 
@@ -53,6 +53,7 @@ def ensure_active_key(db: Session, rt: Runtime, *, actor_id: str | None = None) 
     if repo.keys_of(db, issuer_did(rt)):
         raise Conflict("The issuer has keys but none is active; rotate to create a new one.")
     record = _create(db, rt, fragment="key-1")
+    translog.append(db, rt, event="key.created", subject=record.public_key_multibase, fragment=record.fragment)
     audit.record(
         db,
         clock=rt.clock,
@@ -86,6 +87,14 @@ def rotate(db: Session, rt: Runtime, *, actor_id: str | None = None) -> SigningK
     db.flush()
     number = len(repo.keys_of(db, issuer_did(rt))) + 1
     record = _create(db, rt, fragment=f"key-{number}")
+    translog.append(
+        db,
+        rt,
+        event="key.rotated",
+        subject=record.public_key_multibase,
+        fragment=record.fragment,
+        retired=current.public_key_multibase,
+    )
     audit.record(
         db,
         clock=rt.clock,

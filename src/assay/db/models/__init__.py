@@ -15,6 +15,7 @@ from assay.db.models.jobs import Job
 from assay.db.models.organisations import Invitation, Membership, Organisation
 from assay.db.models.ratelimit import RateLimitCounter
 from assay.db.models.standards import StandardVersionRecord
+from assay.db.models.translog import LogEntry, LogHead, LogNode
 
 __all__ = [
     "Attempt",
@@ -26,6 +27,9 @@ __all__ = [
     "IssuanceDecision",
     "IssuedCredential",
     "Job",
+    "LogEntry",
+    "LogHead",
+    "LogNode",
     "Membership",
     "Organisation",
     "PasswordReset",
