@@ -90,6 +90,54 @@ def test_issue_verify_revoke(cli, tmp_path: Path) -> None:  # type: ignore[no-un
     assert "entries verified" in cli("audit", "verify").output
 
 
+def test_the_transparency_log_from_the_command_line(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    decided = cli(
+        "credentials",
+        "decide",
+        "--programme",
+        "foundation",
+        "--grader",
+        "rev@example.org",
+        "--candidate",
+        "sam@example.org",
+        "--result",
+        "exam-score=77",
+        "--rationale",
+        "Passed the exam.",
+    )
+    decision_id = decided.output.split()[1]
+    cli("credentials", "approve", decision_id, "--registrar", "reg@example.org")
+    public_id = cli("credentials", "issue", decision_id).output.split()[1]
+    bundle = tmp_path / "bundle"
+    assert cli("credentials", "export", public_id, "--bundle", str(bundle)).exit_code == 0
+    kept = bundle / "credential-with-proof.json"
+    # The holder's kept proof checks offline, and against the registry as it grows.
+    checked = runner.invoke(app, ["log", "check-proof", str(kept), "--did-document", str(bundle / "did.json")])
+    assert checked.exit_code == 0, checked.output
+    cli("credentials", "revoke", public_id, "--registrar", "reg@example.org", "--reason", "Misconduct")
+    assert cli("log", "head", "--sign").exit_code == 0
+    assert cli("log", "check-proof", str(kept), "--against-registry").exit_code == 0
+    forged = json.loads(kept.read_text())
+    forged["credential"]["name"] = "Something grander"
+    (tmp_path / "forged.json").write_text(json.dumps(forged))
+    refused = runner.invoke(
+        app, ["log", "check-proof", str(tmp_path / "forged.json"), "--did-document", str(bundle / "did.json")]
+    )
+    assert refused.exit_code == 1 and "not this credential" in refused.output
+    # A copy of the whole log checks out end to end, offline; an edited copy does not.
+    copy, did = tmp_path / "log.json", tmp_path / "did.json"
+    assert cli("log", "export", "-o", str(copy), "--did-document", str(did)).exit_code == 0
+    assert runner.invoke(app, ["log", "verify", str(copy), "--did-document", str(did)]).exit_code == 0
+    assert cli("log", "verify").exit_code == 0
+    edited = json.loads(copy.read_text())
+    edited["entries"][1]["data"] = edited["entries"][1]["data"].replace("issued", "revoked")
+    copy.write_text(json.dumps(edited))
+    broken = runner.invoke(app, ["log", "verify", str(copy), "--did-document", str(did)])
+    assert broken.exit_code == 1 and "does not hash" in broken.output
+    copy.write_text("{not json")
+    assert runner.invoke(app, ["log", "verify", str(copy), "--did-document", str(did)]).exit_code == 2
+
+
 @pytest.mark.parametrize(
     ("content", "code", "message"),
     [

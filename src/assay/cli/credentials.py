@@ -16,7 +16,7 @@ from assay.core.accounts import normalise_email
 from assay.core.errors import NotFound, ValidationFailed
 from assay.db.repositories import accounts as account_repo
 from assay.db.repositories import credentials as repo
-from assay.services import issuance, keys, statuslists
+from assay.services import issuance, keys, statuslists, translog
 from assay.services.accounts import principal_for
 
 keys_app = typer.Typer(help="The issuer's signing keys and DID document.", no_args_is_help=True)
@@ -234,7 +234,10 @@ def export_credential(
     output: Annotated[Path | None, typer.Option("-o", "--output")] = None,
     bundle: Annotated[
         Path | None,
-        typer.Option("--bundle", help="Also write the DID document and status lists here, for offline checks."),
+        typer.Option(
+            "--bundle",
+            help="Also write the DID document, status lists and the transparency-log proof here, for offline checks.",
+        ),
     ] = None,
 ) -> None:
     """Write a signed credential (and optionally what an offline verifier needs)."""
@@ -250,6 +253,10 @@ def export_credential(
             for n, (url, doc) in enumerate(sorted(statuslists.all_published(db, env.runtime).items())):
                 (bundle / f"status-{n}.json").write_text(json.dumps(doc, indent=2))
                 (bundle / f"status-{n}.url").write_text(url)
+            proof = translog.proof_bundle(db, event="credential.issued", subject=credential.document_sha256)
+            if proof is not None:  # check with: assay log check-proof <bundle>/credential-with-proof.json
+                kept = {"credential": issuance.document_of(credential), "transparency": proof}
+                (bundle / "credential-with-proof.json").write_text(json.dumps(kept, indent=2, ensure_ascii=False))
     _write(text, output)
 
 

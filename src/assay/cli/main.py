@@ -8,7 +8,20 @@ from typing import Annotated
 import typer
 
 from assay import __version__
-from assay.cli import assessment, audit, campaigns, credentials, db, demo, jobs, serve, standard, users, verify
+from assay.cli import (
+    assessment,
+    audit,
+    campaigns,
+    credentials,
+    db,
+    demo,
+    jobs,
+    serve,
+    standard,
+    translog,
+    users,
+    verify,
+)
 from assay.cli.context import Env, load_settings
 
 app = typer.Typer(
@@ -49,6 +62,7 @@ app.add_typer(jobs.app, name="jobs")
 app.add_typer(standard.app, name="standard")
 app.add_typer(assessment.app, name="assessment")
 app.add_typer(campaigns.app, name="campaign")
+app.add_typer(translog.app, name="log")
 app.add_typer(credentials.keys_app, name="keys")
 app.add_typer(credentials.credentials_app, name="credentials")
 app.add_typer(credentials.statuslists_app, name="statuslists")

@@ -28,6 +28,7 @@ from assay.web.routes import (
     registry,
     standard,
     standard_api,
+    translog,
 )
 from assay.web.security import VISITOR_COOKIE, new_visitor_id, set_visitor_cookie
 
@@ -74,6 +75,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.include_router(organisations.router)
     app.include_router(admin.router)
     app.include_router(registry.router)
+    app.include_router(translog.router)
     app.include_router(issuance_api.router)
     app.include_router(assessment_api.router)
     app.include_router(assessment.router)

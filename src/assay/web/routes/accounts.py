@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Annotated
 from urllib.parse import urlsplit
 
@@ -10,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from assay.core.errors import Conflict, ValidationFailed
 from assay.core.roles import ROLE_LABELS, Role
-from assay.services import accounts, issuance, organisations
+from assay.services import accounts, issuance, organisations, translog
 from assay.web.deps import CurrentUser, DbSession, Rt, SignedInUser
 from assay.web.security import SESSION_COOKIE, clear_session_cookie, client_ip, set_session_cookie
 from assay.web.templating import render
@@ -117,6 +118,22 @@ def account(request: Request, db: DbSession, user: SignedInUser) -> Response:
         "welcome": request.query_params.get("welcome"),
     }
     return render(request, "accounts/account.html", context)
+
+
+@router.get("/credentials/{public_id}.proof.json")
+def download_with_proof(public_id: str, db: DbSession, user: SignedInUser) -> Response:
+    """The credential with its transparency-log inclusion proof and the signed tree head of this moment:
+    kept by the holder, it catches a registry that later shows a different history."""
+    credential = issuance.held_credential(db, user_id=user.id, public_id=public_id)
+    bundle = {
+        "credential": json.loads(credential.document),
+        "transparency": translog.proof_bundle(db, event="credential.issued", subject=credential.document_sha256),
+    }
+    return Response(
+        json.dumps(bundle, indent=2, ensure_ascii=False),
+        media_type="application/json",
+        headers={"Content-Disposition": f'attachment; filename="assay-credential-{public_id}-with-proof.json"'},
+    )
 
 
 @router.get("/credentials/{public_id}.json")
