@@ -50,6 +50,9 @@ class Settings(BaseSettings):
 
     jobs_poll_seconds: float = Field(default=2.0, gt=0)
 
+    max_concurrent_requests: int = Field(default=32, ge=1, le=1000)  # in the app at once; more wait
+    admission_wait_seconds: float = Field(default=30.0, gt=0)  # then 503 with Retry-After
+
     key_dir: Path | None = None  # None: data_dir/keys (private signing keys, owner-only files)
     credential_cryptosuite: Literal["eddsa-rdfc-2022", "eddsa-jcs-2022"] = "eddsa-rdfc-2022"
     status_list_validity_hours: int = Field(default=48, ge=1)

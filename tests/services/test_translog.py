@@ -136,3 +136,53 @@ def test_appends_are_serialised_and_contiguous(db: Session, rt: Runtime) -> None
     )
     db.execute(update(LogEntry).where(LogEntry.index == 3).values(leaf_hash="0" * 64))
     assert translog.check_export(translog.export(db), [keys.did_document(db, rt)]).problems
+
+
+def test_key_compromise_keeps_only_what_the_log_saw_before(
+    db: Session, rt: Runtime, cast: dict[str, object], clock: object
+) -> None:
+    from datetime import timedelta
+
+    from assay.core.credentials.suites import sign
+    from assay.core.credentials.verification import format_time
+    from assay.core.credentials.verify import verify_credential
+    from assay.services import credentials_public
+
+    [sam] = _issue(db, rt, cast, "sam@example.org")
+    old = keys.active(db, rt)
+    stolen = old.signer  # what a thief would hold
+    clock.advance(timedelta(hours=2))  # type: ignore[attr-defined]
+    keys.compromise(db, rt, fragment=old.record.fragment, reason="Key file found on a laptop that was stolen")
+    assert old.record.state == "compromised" and rt.keys.names() == sorted(  # the private key is gone
+        k.id for k in keys.listing(db, rt) if k.state != "compromised"
+    )
+    assert keys.active(db, rt).record.fragment != old.record.fragment
+    did = keys.did_document(db, rt)
+    assert old.verification_method not in did["assertionMethod"]
+    events = [e.event for e in db.scalars(select(LogEntry).order_by(LogEntry.index))]
+    assert events[-4:-1] == ["key.compromised", "key.destroyed", "key.created"]
+
+    # Sam's credential was logged under a head signed before the compromise: still valid at the registry,
+    # and the result says why. An offline verifier with only the DID document fails closed.
+    document = json.loads(sam.document)
+    result = credentials_public.verify(db, rt, document)
+    assert result.verdict.value == "valid", result.as_dict()
+    assert "before it was compromised" in (result.check(credentials_public.LOG_CHECK).detail or "")  # type: ignore[union-attr]
+    offline = verify_credential(document, now=rt.clock.now(), did_documents=[did], status_source={})
+    assert offline.verdict.value == "invalid"
+
+    # A credential forged with the stolen key, backdated to before the compromise: the log never saw it.
+    forged = {k: v for k, v in document.items() if k != "proof"}
+    forged["name"] = "Certified AI Integrator (forged)"
+    forged = sign(
+        forged,
+        signer=stolen,
+        verification_method=old.verification_method,
+        cryptosuite=document["proof"]["cryptosuite"],
+        created=format_time(rt.clock.now() - timedelta(days=30)),
+    )
+    refused = credentials_public.verify(db, rt, forged)
+    assert refused.verdict.value == "invalid"
+    assert "no issuance of this document" in (refused.check(credentials_public.LOG_CHECK).detail or "")  # type: ignore[union-attr]
+    with pytest.raises(Exception, match="already marked compromised"):
+        keys.compromise(db, rt, fragment=old.record.fragment, reason="again")

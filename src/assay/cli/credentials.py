@@ -51,6 +51,28 @@ def keys_rotate(ctx: typer.Context) -> None:
         console.print(f"Active key is now {record.issuer_did}#{record.fragment}.")
 
 
+@keys_app.command("compromise")
+@friendly_errors
+def keys_compromise(
+    ctx: typer.Context,
+    fragment: Annotated[str, typer.Argument(help="The key's fragment, e.g. key-1 (see `assay keys list`).")],
+    reason: Annotated[str, typer.Option(help="Why: kept in the audit trail.")],
+    yes: Annotated[bool, typer.Option("--yes", help="Confirm: this cannot be undone.")] = False,
+) -> None:
+    """Withdraw a key as compromised and destroy its private key. Credentials it signed stay valid only
+    where the transparency log shows them before now."""
+    if not yes:
+        err_console.print("This withdraws the key for good and destroys its private key. Run again with --yes.")
+        raise typer.Exit(1)
+    env = env_of(ctx)
+    with env.unit_of_work() as db:
+        key = keys.compromise(db, env.runtime, fragment=fragment, reason=reason)
+        active = keys.ensure_active_key(db, env.runtime)
+        console.print(
+            f"{key.issuer_did}#{key.fragment} is withdrawn as compromised; active key: {active.issuer_did}#{active.fragment}."
+        )
+
+
 @keys_app.command("did-document")
 @friendly_errors
 def did_document(ctx: typer.Context, output: Annotated[Path | None, typer.Option("-o", "--output")] = None) -> None:

@@ -35,6 +35,10 @@ class KeyStore(Protocol):
 
     def names(self) -> list[str]: ...
 
+    def destroy(self, name: str) -> bool:
+        """Delete the private key for good; True if there was one to delete."""
+        ...
+
 
 class _Ed25519Signer:
     def __init__(self, key: Ed25519PrivateKey) -> None:
@@ -97,6 +101,20 @@ class FileKeyStore:
     def names(self) -> list[str]:
         return sorted(p.stem for p in self._dir.glob("*.pem")) if self._dir.exists() else []
 
+    def destroy(self, name: str) -> bool:
+        """Overwrite the key file, then unlink it. (On copy-on-write or flash storage an overwrite may not
+        reach the old blocks; operators of such disks should also rely on full-disk encryption.)"""
+        path = self._path(name)
+        if not path.exists():
+            return False
+        size = path.stat().st_size
+        with path.open("r+b") as handle:
+            handle.write(os.urandom(size))
+            handle.flush()
+            os.fsync(handle.fileno())
+        path.unlink()
+        return True
+
 
 class MemoryKeyStore:
     """The test fake: keys in a dict. Optionally seeded, for reproducible signatures in tests."""
@@ -122,3 +140,6 @@ class MemoryKeyStore:
 
     def names(self) -> list[str]:
         return sorted(self._keys)
+
+    def destroy(self, name: str) -> bool:
+        return self._keys.pop(name, None) is not None

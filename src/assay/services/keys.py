@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from assay.core.credentials.multikey import KeyState, PublishedKey, did_web_document, public_key_multibase
-from assay.core.errors import Conflict
+from assay.core.errors import Conflict, NotFound, ValidationFailed
 from assay.core.ids import new_id
 from assay.db.models import SigningKey
 from assay.db.repositories import credentials as repo
@@ -109,6 +109,71 @@ def rotate(db: Session, rt: Runtime, *, actor_id: str | None = None) -> SigningK
         },
     )
     return record
+
+
+def compromise(db: Session, rt: Runtime, *, fragment: str, reason: str, actor_id: str | None = None) -> SigningKey:
+    """Mark a key compromised: it leaves the DID document's assertion methods (verifiers stop trusting
+    it), its private key is destroyed, and, if it was the active key, a new one takes over. Credentials
+    it signed stay valid only where the transparency log shows them under a head signed before now:
+    whoever holds the stolen key can backdate `proof.created`, but not the log's past heads."""
+    if not reason.strip():
+        raise ValidationFailed("Say why the key is compromised; it is kept in the audit trail.")
+    key = next((k for k in repo.keys_of(db, issuer_did(rt)) if k.fragment == fragment), None)
+    if key is None:
+        raise NotFound(f"The issuer has no key {fragment}.")
+    if key.state == KeyState.COMPROMISED.value:
+        raise Conflict(f"Key {fragment} is already marked compromised.")
+    was_active = key.state == KeyState.ACTIVE.value
+    now = rt.clock.now()
+    key.state = KeyState.COMPROMISED.value
+    key.compromised_at = now
+    if key.retired_at is None:
+        key.retired_at = now
+    db.flush()
+    translog.append(db, rt, event="key.compromised", subject=key.public_key_multibase, fragment=key.fragment)
+    destroyed = rt.keys.destroy(key.id)
+    translog.append(db, rt, event="key.destroyed", subject=key.public_key_multibase, fragment=key.fragment)
+    audit.record(
+        db,
+        clock=rt.clock,
+        actor_id=actor_id,
+        action="key.compromised",
+        subject_type="signing_key",
+        subject_id=key.id,
+        details={
+            "verification_method": f"{key.issuer_did}#{key.fragment}",
+            "reason": reason.strip(),
+            "destroyed": destroyed,
+        },
+    )
+    if was_active:
+        number = len(repo.keys_of(db, issuer_did(rt))) + 1
+        replacement = _create(db, rt, fragment=f"key-{number}")
+        translog.append(
+            db, rt, event="key.created", subject=replacement.public_key_multibase, fragment=replacement.fragment
+        )
+        audit.record(
+            db,
+            clock=rt.clock,
+            actor_id=actor_id,
+            action="key.created",
+            subject_type="signing_key",
+            subject_id=replacement.id,
+            details={"verification_method": f"{replacement.issuer_did}#{replacement.fragment}", "replaces": fragment},
+        )
+    from assay.services import statuslists  # statuslists signs with keys: import at use, not at load
+
+    statuslists.publish(db, rt, force=True)  # lists signed with the withdrawn key would no longer verify
+    translog.publish_head(db, rt)  # a head, signed by a trusted key, that fixes the moment
+    return key
+
+
+def compromised_key(db: Session, rt: Runtime, *, verification_method: str) -> SigningKey | None:
+    did, _, fragment = verification_method.partition("#")
+    if did != issuer_did(rt):
+        return None
+    key = next((k for k in repo.keys_of(db, did) if k.fragment == fragment), None)
+    return key if key is not None and key.state == KeyState.COMPROMISED.value else None
 
 
 def did_document(db: Session, rt: Runtime) -> dict[str, Any]:

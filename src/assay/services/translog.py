@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select, text
@@ -56,7 +57,10 @@ class _Nodes:
 
 
 def size(db: Session) -> int:
-    return int(db.scalar(select(func.count()).select_from(LogEntry)) or 0)
+    """Entries are indexed 0..n−1 without gaps (appends are serialised): the size is the last index + 1,
+    read from the primary key's index rather than by counting a million rows."""
+    last = db.scalar(select(func.max(LogEntry.index)))
+    return 0 if last is None else int(last) + 1
 
 
 def _frontier(nodes: _Nodes, n: int) -> merkle.Frontier:
@@ -192,6 +196,21 @@ def entries(db: Session, *, start: int, end: int) -> list[LogEntry]:
 def entry_about(db: Session, *, event: str, subject: str) -> LogEntry | None:
     stmt = select(LogEntry).where(LogEntry.event == event, LogEntry.subject == subject).order_by(LogEntry.index)
     return db.scalars(stmt.limit(1)).one_or_none()
+
+
+def logged_before(db: Session, *, event: str, subject: str, before: datetime) -> tuple[int, datetime] | None:
+    """The entry's index and the earliest head covering it that was signed before `before`, if any."""
+    entry = entry_about(db, event=event, subject=subject)
+    if entry is None:
+        return None
+    stmt = (
+        select(LogHead)
+        .where(LogHead.tree_size > entry.index, LogHead.signed_at < before)
+        .order_by(LogHead.signed_at)
+        .limit(1)
+    )
+    head = db.scalars(stmt).one_or_none()
+    return None if head is None else (entry.index, head.signed_at)
 
 
 def proof_bundle(db: Session, *, event: str, subject: str) -> dict[str, Any] | None:

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import anyio.to_thread
 from fastapi import Depends, FastAPI, Request, Response
 from fastapi.staticfiles import StaticFiles
 
@@ -14,6 +15,7 @@ from assay import __version__
 from assay.services.runtime import Runtime, build_runtime
 from assay.settings import Settings
 from assay.web import errors
+from assay.web.admission import THREAD_HEADROOM, AdmissionControl
 from assay.web.deps import csrf_guard
 from assay.web.routes import (
     accounts,
@@ -49,6 +51,9 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         from assay.db.session import build_engine, session_factory
 
+        # Enough worker threads for every admitted request plus headroom (see assay.web.admission).
+        limiter = anyio.to_thread.current_default_thread_limiter()
+        limiter.total_tokens = max(limiter.total_tokens, settings.max_concurrent_requests + THREAD_HEADROOM)
         engine = build_engine(settings.resolved_database_url)
         app.state.engine = engine
         app.state.session_factory = session_factory(engine)
@@ -103,4 +108,8 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
             response.headers.setdefault("Cache-Control", "no-store")
         return response
 
+    # Outermost: waiting requests queue here, before any thread or connection is taken.
+    app.add_middleware(
+        AdmissionControl, limit=settings.max_concurrent_requests, wait_seconds=settings.admission_wait_seconds
+    )
     return app
