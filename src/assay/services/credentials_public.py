@@ -11,7 +11,11 @@ from sqlalchemy.orm import Session
 
 from assay.core.credentials.verification import Outcome, Verification
 from assay.core.credentials.verify import verify_credential
-from assay.services import keys, statuslists, translog
+from assay.core.errors import RateLimited
+from assay.core.standard import diff as standard_diff
+from assay.db.models import User
+from assay.db.repositories import credentials as credential_repo
+from assay.services import issuance, keys, standards, statuslists, translog
 from assay.services.runtime import Runtime
 
 
@@ -79,3 +83,72 @@ def trust_method(did_document: dict[str, Any], method: str) -> dict[str, Any]:
     if method not in trusted.get("assertionMethod", []):
         trusted.setdefault("assertionMethod", []).append(method)
     return trusted
+
+
+# --- The public page of one credential -----------------------------------------------------------
+
+LOOKUPS_PER_MINUTE = 60
+NOT_FOUND = "There is no credential with that ID, or its holder keeps it private."
+
+
+def credential_view(db: Session, rt: Runtime, *, public_id: str, client_ip: str) -> dict[str, Any] | None:
+    """Everything the verify page shows about one credential, checked now; None if there is none to show.
+
+    Lookups are rate limited per client address (None is returned, not raised, so the caller's
+    transaction commits and a miss still counts), and an unknown ID and a private one get the same
+    answer, so IDs cannot be enumerated. Status and the validity window are evaluated live."""
+    verdict = rt.limiter.hit(db, f"credential-lookup:{client_ip}", limit=LOOKUPS_PER_MINUTE, window_seconds=60)
+    if not verdict.allowed:
+        raise RateLimited("Too many lookups from your address; wait a minute and try again.", verdict.retry_after)
+    credential = credential_repo.credential(db, public_id) if _looks_like_id(public_id) else None
+    if credential is None:
+        return None
+    document = json.loads(credential.document)
+    result = verify(db, rt, document)
+    holder = db.get(User, credential.user_id)
+    programme = issuance.programmes().get(credential.programme_id)
+    latest = standards.latest(db, credential.standard_id)
+    changes: list[str] = []
+    if latest.version.version != credential.standard_version:
+        changes = [
+            standard_diff.describe(fact)
+            for fact in sorted(
+                standard_diff.real_changes(
+                    standards.diff(db, credential.standard_id, credential.standard_version, latest.version.version)
+                )
+            )
+        ]
+    now = rt.clock.now()
+    status = credential.state
+    if status == "active" and credential.valid_until is not None and credential.valid_until <= now:
+        status = "expired"
+    if credential.state in ("revoked", "suspended") and result.verdict.value == "valid":
+        # The signed status list is re-published by a job within moments; the registry's record is live.
+        when = credential.state_changed_at.strftime("%Y-%m-%d %H:%M UTC") if credential.state_changed_at else ""
+        result.add("registry status", Outcome.FAILED, f"{credential.state} in the registry's record {when}".strip())
+    logged = translog.entry_about(db, event="credential.issued", subject=credential.document_sha256)
+    return {
+        "id": document.get("id"),
+        "public_id": public_id,
+        "holder": holder.display_name if holder else None,
+        "achievement": programme.name if programme else credential.programme_id,
+        "programme": credential.programme_id,
+        "issuer": document.get("issuer", {}).get("name") if isinstance(document.get("issuer"), dict) else None,
+        "issued": credential.issued_at.isoformat(),
+        "valid_until": credential.valid_until.isoformat() if credential.valid_until else None,
+        "status": status,
+        "status_reason": credential.state_reason if credential.state in ("revoked", "suspended") else None,
+        "standard": {
+            "id": credential.standard_id,
+            "version": credential.standard_version,
+            "current": latest.version.version,
+            "is_current": latest.version.version == credential.standard_version,
+            "changed_since": changes,
+        },
+        "transparency_log": {"index": logged.index} if logged else None,
+        "verification": {"verified": result.verdict.value == "valid", **result.as_dict()},
+    }
+
+
+def _looks_like_id(public_id: str) -> bool:
+    return 16 <= len(public_id) <= 64 and all(c.isalnum() or c in "-_" for c in public_id)

@@ -31,6 +31,7 @@ from assay.web.routes import (
     standard,
     standard_api,
     translog,
+    verify_pages,
 )
 from assay.web.security import VISITOR_COOKIE, new_visitor_id, set_visitor_cookie
 
@@ -81,6 +82,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.include_router(admin.router)
     app.include_router(registry.router)
     app.include_router(translog.router)
+    app.include_router(verify_pages.router)
     app.include_router(issuance_api.router)
     app.include_router(assessment_api.router)
     app.include_router(assessment.router)
