@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import math
 import unicodedata
 from collections.abc import Sequence
@@ -202,6 +203,15 @@ class PdfDocument:
             pdf.cell(value_width, row_height, f"{value:g} / {max_value:g}", align=Align.R)
             pdf.set_xy(x, y + row_height)
         pdf.ln(4)
+        return self
+
+    def image(self, data: bytes, *, width_mm: float, alt: str) -> Self:
+        """A PNG or JPEG image `width_mm` wide (height kept in proportion), with alternative text."""
+        if not data or width_mm <= 0:
+            raise ValueError("an image needs data and a positive width")
+        pdf = self._open()
+        pdf.image(io.BytesIO(data), w=width_mm, alt_text=pdf_safe_text(alt))
+        pdf.ln(2)
         return self
 
     def to_bytes(self) -> bytes:

@@ -108,3 +108,5 @@ class IssuedCredential(Base):
     state_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     state_changed_by: Mapped[str | None] = mapped_column(IdColumn(), nullable=True)
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # The holder's choice for the public page: public | link (not listed anywhere) | anonymous (no name).
+    visibility: Mapped[str] = mapped_column(String(16), default="link", server_default="link")

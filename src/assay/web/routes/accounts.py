@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from assay.core.errors import Conflict, ValidationFailed
 from assay.core.roles import ROLE_LABELS, Role
 from assay.services import accounts, issuance, organisations, translog
+from assay.services import wallet as wallet_service
 from assay.web.deps import CurrentUser, DbSession, Rt, SignedInUser
 from assay.web.security import SESSION_COOKIE, clear_session_cookie, client_ip, set_session_cookie
 from assay.web.templating import render
@@ -118,6 +119,40 @@ def account(request: Request, db: DbSession, user: SignedInUser) -> Response:
         "welcome": request.query_params.get("welcome"),
     }
     return render(request, "accounts/account.html", context)
+
+
+@router.get("/credentials", response_class=HTMLResponse)
+def wallet(request: Request, db: DbSession, rt: Rt, user: SignedInUser) -> Response:
+    """The holder's wallet: every credential with its state, files, certificate and privacy setting."""
+    held = issuance.held_by(db, user_id=user.id)
+    context = {
+        "credentials": held,
+        "programmes": {p.id: p.name for p in issuance.programmes().programmes},
+        "visibility": wallet_service.VISIBILITY,
+        "linkedin": {c.public_id: wallet_service.linkedin_url(rt, c) for c in held},
+        "now": rt.clock.now(),
+        "notice": request.query_params.get("notice"),
+    }
+    return render(request, "accounts/wallet.html", context)
+
+
+@router.post("/credentials/{public_id}/visibility")
+def set_visibility(
+    public_id: str, db: DbSession, rt: Rt, user: SignedInUser, visibility: Annotated[str, Form()] = ""
+) -> Response:
+    wallet_service.set_visibility(db, rt, user_id=user.id, public_id=public_id, visibility=visibility)
+    return RedirectResponse("/account/credentials?notice=visibility", status_code=303)
+
+
+@router.get("/credentials/{public_id}.pdf")
+def certificate(public_id: str, db: DbSession, rt: Rt, user: SignedInUser) -> Response:
+    """A PDF certificate with a QR code to the credential's verification page."""
+    credential = issuance.held_credential(db, user_id=user.id, public_id=public_id)
+    return Response(
+        wallet_service.certificate_pdf(db, rt, credential=credential),
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="assay-certificate-{public_id}.pdf"'},
+    )
 
 
 @router.get("/credentials/{public_id}.proof.json")
