@@ -138,18 +138,24 @@ def decide(
     result: Annotated[list[str] | None, typer.Option("--result", help="DESCRIPTION=VALUE for every candidate.")] = None,
     evidence: Annotated[list[str] | None, typer.Option("--evidence", help="Evidence URL for every candidate.")] = None,
     standard_version: Annotated[str, typer.Option("--standard-version")] = "latest",
+    renews: Annotated[
+        str | None, typer.Option("--renews", help="The credential ID this renews (one --candidate only).")
+    ] = None,
 ) -> None:
     """Record an issuance decision (pending until a registrar approves it)."""
     env = env_of(ctx)
     if bool(candidate) == bool(from_csv):
         raise ValidationFailed("Name the people with --candidate (repeatable) or with --csv: one of the two.")
+    if renews is not None and (from_csv or len(candidate or []) != 1):
+        raise ValidationFailed("--renews names one credential: give exactly one --candidate with it.")
     if from_csv:
         subjects = _subjects_from_csv(from_csv)
     else:
         shared_results = _results(result or [])
         shared_evidence = [{"id": url, "name": "Evidence"} for url in evidence or []]
         subjects = [
-            issuance.SubjectInput(email=e, results=shared_results, evidence=shared_evidence) for e in candidate or []
+            issuance.SubjectInput(email=e, results=shared_results, evidence=shared_evidence, renews=renews)
+            for e in candidate or []
         ]
     with env.unit_of_work() as db:
         decision = issuance.create_decision(

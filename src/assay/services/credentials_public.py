@@ -127,6 +127,7 @@ def credential_view(db: Session, rt: Runtime, *, public_id: str, client_ip: str)
         when = credential.state_changed_at.strftime("%Y-%m-%d %H:%M UTC") if credential.state_changed_at else ""
         result.add("registry status", Outcome.FAILED, f"{credential.state} in the registry's record {when}".strip())
     logged = translog.entry_about(db, event="credential.issued", subject=credential.document_sha256)
+    renewal = issuance.renewal_of(db, public_id)
     return {
         "id": document.get("id"),
         "public_id": public_id,
@@ -146,6 +147,8 @@ def credential_view(db: Session, rt: Runtime, *, public_id: str, client_ip: str)
             "changed_since": changes,
         },
         "transparency_log": {"index": logged.index} if logged else None,
+        "renewed_by": renewal.public_id if renewal is not None else None,
+        "renews": credential.renews,
         "verification": {"verified": result.verdict.value == "valid", **result.as_dict()},
     }
 

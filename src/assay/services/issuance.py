@@ -59,6 +59,7 @@ class SubjectInput:
     email: str
     results: Sequence[dict[str, str]] = ()  # {"description": <result description id>, "value": ..., "status": ...}
     evidence: Sequence[dict[str, str]] = ()  # {"id": URL, "name": ..., "description": ...}
+    renews: str | None = None  # the public ID of the person's credential this one renews
 
 
 def _user(db: Session, email: str, what: str) -> User:
@@ -140,6 +141,8 @@ def create_decision(
         if user.id == grader.id:
             raise ValidationFailed(f"{user.email} cannot be graded by themselves.")
         seen.add(user.id)
+        if subject.renews is not None:
+            _check_renewal(db, subject.renews, user, programme)
         db.add(
             DecisionSubject(
                 id=new_id(rt.clock.now()),
@@ -147,6 +150,7 @@ def create_decision(
                 user_id=user.id,
                 results=json.dumps(_check_results(programme, subject.results, user.email)),
                 evidence=json.dumps(_check_evidence(subject.evidence, user.email)),
+                renews=subject.renews,
             )
         )
     db.flush()
@@ -165,6 +169,26 @@ def create_decision(
         },
     )
     return decision
+
+
+def _check_renewal(db: Session, public_id: str, user: User, programme: ProgrammeDef) -> None:
+    """A renewal names a credential of the same person and programme that was not revoked."""
+    old = repo.credential(db, public_id)
+    if old is None or old.user_id != user.id:
+        raise ValidationFailed(f"{user.email} holds no credential {public_id} to renew.")
+    if old.programme_id != programme.id:
+        raise ValidationFailed(
+            f"Credential {public_id} is for another programme ({old.programme_id}); renew like with like."
+        )
+    if old.state == "revoked":
+        raise ValidationFailed(
+            f"Credential {public_id} was revoked; a revoked credential is not renewed, it is earned again."
+        )
+
+
+def renewal_of(db: Session, public_id: str) -> IssuedCredential | None:
+    """The newest credential issued to renew this one, if any."""
+    return repo.renewal_of(db, public_id)
 
 
 def approve(db: Session, rt: Runtime, *, registrar: Principal, decision_id: str) -> IssuanceDecision:
@@ -295,6 +319,7 @@ def _issue_one(
         valid_until=valid_until,
         state="active",
         issued_at=now,
+        renews=subject.renews,
     )
     db.add(credential)
     db.flush()

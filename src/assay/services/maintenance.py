@@ -27,5 +27,9 @@ def schedule(db: Session, rt: Runtime) -> None:
     jobs.enqueue(db, rt, kind="maintenance.purge_expired", payload={}, dedupe_key=f"maintenance.purge_expired:{hour}")
     # Status lists are re-signed well before they lapse (they are valid for two days by default).
     jobs.enqueue(db, rt, kind="statuslists.publish", payload={}, dedupe_key=f"statuslists.publish:{hour}")
+    day = rt.clock.now().strftime("%Y%m%d")
+    jobs.enqueue(
+        db, rt, kind="credentials.expiry_reminders", payload={}, dedupe_key=f"credentials.expiry_reminders:{day}"
+    )
     # A signed head of the transparency log every hour (with the audit trail's head anchored in it).
     jobs.enqueue(db, rt, kind="translog.publish_head", payload={}, dedupe_key=f"translog.publish_head:{hour}")

@@ -85,6 +85,7 @@ class DecisionSubject(Base):
     user_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
     results: Mapped[str] = mapped_column(Text)  # JSON list of {description_id, value, status}
     evidence: Mapped[str] = mapped_column(Text)  # JSON list of {id, name, description}
+    renews: Mapped[str | None] = mapped_column(String(64), nullable=True)  # public ID of the credential renewed
 
 
 class IssuedCredential(Base):
@@ -110,3 +111,6 @@ class IssuedCredential(Base):
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime())
     # The holder's choice for the public page: public | link (not listed anywhere) | anonymous (no name).
     visibility: Mapped[str] = mapped_column(String(16), default="link", server_default="link")
+    renews: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)  # public ID it renews
+    reminded_60_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)  # expiry reminders sent
+    reminded_7_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)

@@ -104,3 +104,21 @@ def credentials_of_user(db: Session, user_id: str) -> list[IssuedCredential]:
 
 def all_credentials(db: Session) -> list[IssuedCredential]:
     return list(db.scalars(select(IssuedCredential).order_by(IssuedCredential.issued_at)))
+
+
+def renewal_of(db: Session, public_id: str) -> IssuedCredential | None:
+    stmt = (
+        select(IssuedCredential).where(IssuedCredential.renews == public_id).order_by(IssuedCredential.issued_at.desc())
+    )
+    return db.scalars(stmt.limit(1)).one_or_none()
+
+
+def expiring(db: Session, *, before: datetime) -> list[IssuedCredential]:
+    """Active credentials whose validity ends before `before` (and has not ended yet is the caller's test)."""
+    stmt = (
+        select(IssuedCredential)
+        .where(IssuedCredential.state == "active", IssuedCredential.valid_until.is_not(None))
+        .where(IssuedCredential.valid_until < before)
+        .order_by(IssuedCredential.valid_until)
+    )
+    return list(db.scalars(stmt))
