@@ -108,6 +108,8 @@ def test_demo_loads_once_and_jobs_run(cli, tmp_path) -> None:  # type: ignore[no
     assert jobs.exit_code == 0, jobs.output
     assert "failed" in jobs.output and " 0 failed" in jobs.output
     assert cli("audit", "verify").exit_code == 0
+    assert cli("log", "verify").exit_code == 0, cli("log", "verify").output
+    assert "/credentials/" in text and "/log/heads/latest" in text
     assert cli("db", "status").exit_code == 0
 
 

@@ -18,6 +18,7 @@ from assay.services import (
     roles,
     standards,
     statuslists,
+    wallet,
 )
 from assay.services.runtime import Runtime
 
@@ -78,7 +79,7 @@ def load(db: Session, rt: Runtime) -> list[str] | None:
 
     dana = accounts.principal_for(db, users["dana@harbourlight.example"])
     organisations.create(db, rt, principal=dana, name="Harbourlight Partners", slug="harbourlight")
-    _credentials(db, rt, registrar=accounts.principal_for(db, users["registrar@assay.example"]))
+    verify_lines = _credentials(db, rt, registrar=accounts.principal_for(db, users["registrar@assay.example"]))
     lee = users["lee@northwind.example"].id
     # Lee took it twice: first weak on deployment and monitoring, then strong there, still weak on oversight.
     earlier = _assessment(db, rt, user_id=lee, strong={"IG", "VD", "SR"})
@@ -91,6 +92,7 @@ def load(db: Session, rt: Runtime) -> list[str] | None:
         f"  compared with his first attempt: assay assessment compare {earlier} {token}",
         f"  shared read-only with his mentor: {base}/shared/{share}",
         f"Northwind's team campaign (sign in as maria@northwind.example): {base}/orgs/northwind/campaigns/{campaign.id}",
+        *verify_lines,
     ]
 
 
@@ -139,7 +141,7 @@ def _answer(db: Session, rt: Runtime, attempt: Attempt, token: str, *, strong: s
     assessments.submit(db, rt, token=token, target_role="integrator")
 
 
-def _credentials(db: Session, rt: Runtime, *, registrar: Principal) -> None:
+def _credentials(db: Session, rt: Runtime, *, registrar: Principal) -> list[str]:
     """Credentials as the registry would hold them: graded by a reviewer, approved by a registrar."""
     evidence = f"{rt.settings.base_url}/evidence/demo"
     cai = issuance.create_decision(
@@ -175,9 +177,11 @@ def _credentials(db: Session, rt: Runtime, *, registrar: Principal) -> None:
         graded_by_email="reviewer@assay.example",
         rationale="Foundation examination sitting of the demo cohort: both above the cut score.",
     )
+    held = []
     for decision in (cai, foundation):
         issuance.approve(db, rt, registrar=registrar, decision_id=decision.id)
         issued = issuance.issue(db, rt, decision_id=decision.id, actor_id=registrar.user_id)
+        held.extend(issued)
     dana_credential = issued[-1]
     issuance.change_state(
         db,
@@ -188,3 +192,11 @@ def _credentials(db: Session, rt: Runtime, *, registrar: Principal) -> None:
         reason="Under review: a report that examination content was shared.",
     )
     statuslists.publish(db, rt)
+    maria = next(c for c in held if c.programme_id == "foundation" and c.public_id != dana_credential.public_id)
+    wallet.set_visibility(db, rt, user_id=maria.user_id, public_id=maria.public_id, visibility="anonymous")
+    base = rt.settings.base_url.rstrip("/")
+    return [
+        f"Verify Sam's credential: {base}/credentials/{held[0].public_id}  (or paste the ID at {base}/verify)",
+        f"  Dana's, suspended: {base}/credentials/{dana_credential.public_id}; Maria's hides her name: {base}/credentials/{maria.public_id}",
+        f"  the transparency log's latest signed head: {base}/log/heads/latest  (assay log verify)",
+    ]
