@@ -172,3 +172,53 @@ def test_keys_rotate_and_did_document(cli, tmp_path: Path) -> None:  # type: ign
     assert len(doc["assertionMethod"]) == 3  # retired keys still verify what they signed
     listing = cli("keys", "list").output
     assert listing.count("retired") == 2 and "active" in listing
+
+
+def test_bulk_issuance_from_csv_reports_every_bad_row_then_issues_once(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    for n in range(5):
+        cli("users", "create", "--email", f"c{n}@example.org", "--name", f"Candidate {n}", "--password", PASSWORD)
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        "email,result:exam-score,evidence\n"
+        "c0@example.org,80,https://x.example/e/0\n"
+        "nobody@example.org,70,\n"
+        "c1@example.org,75,ftp://not-a-web-link\n"
+        "c0@example.org,80,\n"
+    )
+    refused = cli(
+        "credentials",
+        "decide",
+        "--programme",
+        "foundation",
+        "--grader",
+        "rev@example.org",
+        "--rationale",
+        "Cohort 7.",
+        "--csv",
+        str(bad),
+    )
+    assert refused.exit_code == 1
+    text = " ".join(refused.output.split())
+    assert "3 of 4 rows need fixing; nothing was recorded" in text
+    assert "nobody@example.org" in text and "ftp://not-a-web-link" in text and "twice" in text
+    good = tmp_path / "good.csv"
+    good.write_text("email,result:exam-score\n" + "".join(f"c{n}@example.org,{70 + n}\n" for n in range(5)))
+    decided = cli(
+        "credentials",
+        "decide",
+        "--programme",
+        "foundation",
+        "--grader",
+        "rev@example.org",
+        "--rationale",
+        "Cohort 7.",
+        "--csv",
+        str(good),
+    )
+    assert decided.exit_code == 0, decided.output
+    decision_id = decided.output.split()[1]
+    cli("credentials", "approve", decision_id, "--registrar", "reg@example.org")
+    first = cli("credentials", "issue", decision_id)
+    assert first.exit_code == 0 and first.output.count("issued ") == 5
+    again = cli("credentials", "issue", decision_id)
+    assert again.exit_code == 0 and "Nothing new to issue" in again.output  # idempotent

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.progress import Progress
 from rich.table import Table
 
 from assay.cli.context import console, env_of, err_console, friendly_errors
@@ -158,6 +159,16 @@ def decide(
             for e in candidate or []
         ]
     with env.unit_of_work() as db:
+        if from_csv:  # report every row at once; record nothing unless every row is right
+            problems = issuance.check_subjects(db, programme_id=programme, subjects=subjects, grader_email=grader)
+            if any(problems):
+                table = Table("Line", "Email", "Problem")
+                for line, (subject, problem) in enumerate(zip(subjects, problems, strict=True), start=2):
+                    if problem:
+                        table.add_row(str(line), subject.email, problem)
+                err_console.print(table)
+                bad = sum(1 for p in problems if p)
+                raise ValidationFailed(f"{bad} of {len(subjects)} rows need fixing; nothing was recorded.")
         decision = issuance.create_decision(
             db,
             env.runtime,
@@ -195,11 +206,18 @@ def approve(ctx: typer.Context, decision_id: str, registrar: RegistrarOpt) -> No
 def issue(ctx: typer.Context, decision_id: str) -> None:
     """Sign the credentials of an approved decision (running it again issues nothing twice)."""
     env = env_of(ctx)
-    with env.unit_of_work() as db:
-        issued = issuance.issue(db, env.runtime, decision_id=decision_id)
+    with env.unit_of_work() as db, Progress(console=err_console, transient=True) as bar:
+        task = bar.add_task("Signing", total=None)
+
+        def step(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        issued = issuance.issue(db, env.runtime, decision_id=decision_id, progress=step)
         statuslists.publish(db, env.runtime)
-        for c in issued:
-            console.print(f"issued {c.public_id}  ({c.programme_id}, standard {c.standard_version})")
+        # One line per credential: the run's row-by-row report (what was signed; nothing is signed twice).
+        report = [f"issued {c.public_id}  ({c.programme_id}, standard {c.standard_version})" for c in issued]
+    for line in report:
+        console.print(line)
     if not issued:
         console.print("Nothing new to issue: every person in this decision already has their credential.")
 
