@@ -141,7 +141,9 @@ def check_proof(
         env = env_of(ctx)
         with env.unit_of_work() as db:
             current = translog.latest_head(db)
-            if current is None or current.tree_size < kept.tree_size:
+            if kept.log != translog.log_url(env.runtime):
+                problems.append(f"the kept head is from another log ({kept.log}), not this registry's")
+            elif current is None or current.tree_size < kept.tree_size:
                 problems.append("the registry's log is now smaller than the head you kept: it lost history")
             else:
                 consistency = [
