@@ -74,6 +74,19 @@ def test_bad_decisions_are_422_or_400(client: TestClient, rt: Any) -> None:
     unknown = client.post("/api/v1/issuance/decisions", json={**BATCH, "programme": "wizardry"}, headers=headers)
     assert unknown.status_code == 400 and "Unknown programme" in unknown.json()["error"]["message"]
     assert client.get("/api/v1/issuance/decisions/NOPE").status_code == 404
+    # A batch with bad rows: every row's problem in one answer, and nothing recorded.
+    rows = [
+        {"email": "sam@example.org"},
+        {"email": "nobody@example.org"},
+        {"email": "lee@example.org", "results": [{"description": "shoe-size", "value": "44"}]},
+        {"email": "jonas@example.org"},
+    ]
+    report = client.post("/api/v1/issuance/decisions", json={**BATCH, "subjects": rows}, headers=headers)
+    assert report.status_code == 400
+    error = report.json()["error"]
+    assert error["message"].startswith("3 of 4 subjects need fixing")
+    assert set(error["fields"]) == {"subjects[1]", "subjects[2]", "subjects[3]"}
+    assert "graded by themselves" in error["fields"]["subjects[3]"]
 
 
 def test_candidates_cannot_record_decisions(client: TestClient, rt: Any) -> None:

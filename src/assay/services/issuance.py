@@ -104,7 +104,7 @@ def check_subjects(
     in one pass, not one error per run. create_decision still checks everything itself."""
     programme = programmes().get(programme_id)
     if programme is None:
-        return [f"there is no programme {programme_id}"] * len(subjects)
+        return [None] * len(subjects)  # not a row's problem: create_decision names the unknown programme
     grader = account_repo.user_by_email(db, normalise_email(grader_email)) if grader_email else None
     seen: set[str] = set()
     problems: list[str | None] = []

@@ -79,6 +79,9 @@ async def on_assay_error(request: Request, exc: Exception) -> Response:
     headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None
     if status >= 500:
         log.error("%s on %s %s: %s", type(exc).__name__, request.method, request.url.path, exc.message)
+    if isinstance(exc, ValidationFailed) and exc.fields and wants_json(request):
+        body = {"error": {"status": status, "message": exc.message, "fields": exc.fields}}
+        return JSONResponse(body, status_code=status, headers=headers)
     return error_response(request, status, exc.message, headers)
 
 

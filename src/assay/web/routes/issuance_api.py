@@ -11,7 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from assay.core.errors import PermissionDenied
+from assay.core.errors import PermissionDenied, ValidationFailed
 from assay.core.roles import Permission, decide
 from assay.services import issuance, statuslists
 from assay.web.deps import CurrentPrincipal, DbSession, Rt
@@ -41,6 +41,7 @@ class SubjectIn(BaseModel):
     email: Short
     results: list[ResultIn] = Field(default_factory=list, max_length=20)
     evidence: list[EvidenceIn] = Field(default_factory=list, max_length=20)
+    renews: Short | None = None  # the public ID of the credential this renews
 
 
 class DecisionIn(BaseModel):
@@ -80,18 +81,26 @@ def create_decision(body: DecisionIn, db: DbSession, rt: Rt, principal: CurrentP
         or decide(principal, Permission.CREDENTIAL_APPROVE).allowed
     ):
         raise PermissionDenied("Only reviewers and registrars record issuance decisions.")
+    subjects = [
+        issuance.SubjectInput(
+            s.email,
+            results=[r.model_dump(exclude_none=True) for r in s.results],
+            evidence=[e.model_dump() for e in s.evidence],
+            renews=s.renews,
+        )
+        for s in body.subjects
+    ]
+    problems = issuance.check_subjects(
+        db, programme_id=body.programme, subjects=subjects, grader_email=body.grader_email
+    )
+    if any(problems):  # the whole batch's report at once; nothing is recorded until every row is right
+        bad = {f"subjects[{i}]": p for i, p in enumerate(problems) if p}
+        raise ValidationFailed(f"{len(bad)} of {len(subjects)} subjects need fixing; nothing was recorded.", bad)
     decision = issuance.create_decision(
         db,
         rt,
         programme_id=body.programme,
-        subjects=[
-            issuance.SubjectInput(
-                s.email,
-                results=[r.model_dump(exclude_none=True) for r in s.results],
-                evidence=[e.model_dump() for e in s.evidence],
-            )
-            for s in body.subjects
-        ],
+        subjects=subjects,
         graded_by_email=body.grader_email,
         rationale=body.rationale,
         standard_version=body.standard_version,
