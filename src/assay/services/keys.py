@@ -79,7 +79,7 @@ def active(db: Session, rt: Runtime) -> ActiveKey:
 
 def rotate(db: Session, rt: Runtime, *, actor_id: str | None = None) -> SigningKey:
     """Retire the active key and make a new one active. Credentials signed with the old key still verify:
-    it stays in the DID document."""
+    it stays in the DID document. Its private key is destroyed."""
     current = ensure_active_key(db, rt, actor_id=actor_id)
     now = rt.clock.now()
     current.state = KeyState.RETIRED.value
@@ -95,6 +95,10 @@ def rotate(db: Session, rt: Runtime, *, actor_id: str | None = None) -> SigningK
         fragment=record.fragment,
         retired=current.public_key_multibase,
     )
+    # A retired key never signs again: its private half is destroyed (the public half stays published,
+    # so what it signed keeps verifying), and the destruction is logged.
+    if rt.keys.destroy(current.id):
+        translog.append(db, rt, event="key.destroyed", subject=current.public_key_multibase, fragment=current.fragment)
     audit.record(
         db,
         clock=rt.clock,
