@@ -222,3 +222,28 @@ def test_bulk_issuance_from_csv_reports_every_bad_row_then_issues_once(cli, tmp_
     assert first.exit_code == 0 and first.output.count("issued ") == 5
     again = cli("credentials", "issue", decision_id)
     assert again.exit_code == 0 and "Nothing new to issue" in again.output  # idempotent
+
+
+def test_audit_verify_catches_a_recomputed_chain_through_the_log_anchor(cli, database_url: str) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import create_engine, select
+    from sqlalchemy.orm import Session
+
+    from assay.core.audit import hash_of
+    from assay.db.models import AuditEntry
+    from assay.services import audit
+
+    assert cli("log", "head", "--sign").exit_code == 0  # anchors the audit trail's head in the log
+    assert cli("audit", "verify").exit_code == 0
+    engine = create_engine(database_url)
+    with Session(engine) as db:
+        entries = list(db.scalars(select(AuditEntry).order_by(AuditEntry.seq)))
+        entries[0].details = '{"role": "admin"}'  # rewrite history...
+        prev = entries[0].prev_hash
+        for entry in entries:  # ...and recompute every later hash, so the chain checks out on its own
+            entry.prev_hash = prev
+            entry.entry_hash = hash_of(audit.as_record(entry))
+            prev = entry.entry_hash
+        db.commit()
+    engine.dispose()
+    caught = cli("audit", "verify")
+    assert caught.exit_code == 1 and "anchored in the transparency log" in " ".join(caught.output.split())
