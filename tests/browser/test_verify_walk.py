@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from assay.core.roles import Role
-from assay.services import accounts, issuance, roles, standards, statuslists
+from assay.services import accounts, issuance
 from assay.services.runtime import Runtime
 from tests.browser.test_accounts_and_organisations import PASSWORD, assert_accessible
+from tests.issuing import issue_foundation
 
 pytestmark = pytest.mark.browser
 
@@ -23,23 +23,7 @@ def test_verify_by_id_file_and_qr_link_then_revoked(
     # Issue as the live server would: its base URL is its issuer's did:web.
     rt = Runtime(**{**rt.__dict__, "settings": rt.settings.model_copy(update={"base_url": live_server})})
     with sessions() as db:
-        standards.import_standard(db, rt)
-        for name, role in (("jonas", Role.REVIEWER), ("priya", Role.REGISTRAR), ("sam", None)):
-            accounts.sign_up(db, rt, email=f"{name}@example.org", display_name=name.capitalize(), password=PASSWORD)
-            if role:
-                roles.grant(db, rt, actor=None, email=f"{name}@example.org", role=role)
-        decision = issuance.create_decision(
-            db,
-            rt,
-            programme_id="foundation",
-            subjects=[issuance.SubjectInput("sam@example.org")],
-            graded_by_email="jonas@example.org",
-            rationale="Passed the foundation exam.",
-        )
-        priya = accounts.principal_for(db, accounts.repo.user_by_email(db, "priya@example.org"))  # type: ignore[arg-type]
-        issuance.approve(db, rt, registrar=priya, decision_id=decision.id)
-        [credential] = issuance.issue(db, rt, decision_id=decision.id)
-        statuslists.publish(db, rt)
+        credential = issue_foundation(db, rt, password=PASSWORD, holder_name="Sam")
         db.commit()
         public_id, document = credential.public_id, json.loads(credential.document)
 

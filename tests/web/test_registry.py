@@ -7,30 +7,13 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from assay.core.roles import Role
-from assay.services import accounts, issuance, roles, standards, statuslists
+from tests.issuing import issue_foundation
 from tests.web.conftest import PASSWORD
 
 
 def issue_one(client: TestClient, rt: Any) -> dict[str, Any]:
     with client.app.state.session_factory() as db:  # type: ignore[attr-defined]
-        standards.import_standard(db, rt)
-        for name, role in (("jonas", Role.REVIEWER), ("priya", Role.REGISTRAR), ("sam", None)):
-            accounts.sign_up(db, rt, email=f"{name}@example.org", display_name=name, password=PASSWORD)
-            if role:
-                roles.grant(db, rt, actor=None, email=f"{name}@example.org", role=role)
-        decision = issuance.create_decision(
-            db,
-            rt,
-            programme_id="foundation",
-            subjects=[issuance.SubjectInput("sam@example.org")],
-            graded_by_email="jonas@example.org",
-            rationale="Passed.",
-        )
-        priya = accounts.principal_for(db, accounts.repo.user_by_email(db, "priya@example.org"))  # type: ignore[arg-type]
-        issuance.approve(db, rt, registrar=priya, decision_id=decision.id)
-        [credential] = issuance.issue(db, rt, decision_id=decision.id)
-        statuslists.publish(db, rt)
+        credential = issue_foundation(db, rt, password=PASSWORD)
         db.commit()
         document: dict[str, Any] = json.loads(credential.document)
         return document

@@ -52,8 +52,19 @@ def ensure_active_key(db: Session, rt: Runtime, *, actor_id: str | None = None) 
         return active
     if repo.keys_of(db, issuer_did(rt)):
         raise Conflict("The issuer has keys but none is active; rotate to create a new one.")
-    record = _create(db, rt, fragment="key-1")
+    return _create_logged(db, rt, fragment="key-1", actor_id=actor_id)
+
+
+def _create_logged(
+    db: Session, rt: Runtime, *, fragment: str, actor_id: str | None, replaces: str | None = None
+) -> SigningKey:
+    """A new active key, with its log entry and audit entry."""
+    record = _create(db, rt, fragment=fragment)
     translog.append(db, rt, event="key.created", subject=record.public_key_multibase, fragment=record.fragment)
+    details = {
+        "verification_method": f"{record.issuer_did}#{record.fragment}",
+        "public_key": record.public_key_multibase,
+    }
     audit.record(
         db,
         clock=rt.clock,
@@ -61,10 +72,7 @@ def ensure_active_key(db: Session, rt: Runtime, *, actor_id: str | None = None) 
         action="key.created",
         subject_type="signing_key",
         subject_id=record.id,
-        details={
-            "verification_method": f"{record.issuer_did}#{record.fragment}",
-            "public_key": record.public_key_multibase,
-        },
+        details={**details, "replaces": replaces} if replaces else details,
     )
     return record
 
@@ -152,19 +160,7 @@ def compromise(db: Session, rt: Runtime, *, fragment: str, reason: str, actor_id
     )
     if was_active:
         number = len(repo.keys_of(db, issuer_did(rt))) + 1
-        replacement = _create(db, rt, fragment=f"key-{number}")
-        translog.append(
-            db, rt, event="key.created", subject=replacement.public_key_multibase, fragment=replacement.fragment
-        )
-        audit.record(
-            db,
-            clock=rt.clock,
-            actor_id=actor_id,
-            action="key.created",
-            subject_type="signing_key",
-            subject_id=replacement.id,
-            details={"verification_method": f"{replacement.issuer_did}#{replacement.fragment}", "replaces": fragment},
-        )
+        _create_logged(db, rt, fragment=f"key-{number}", actor_id=actor_id, replaces=fragment)
     from assay.services import statuslists  # statuslists signs with keys: import at use, not at load
 
     statuslists.publish(db, rt, force=True)  # lists signed with the withdrawn key would no longer verify
