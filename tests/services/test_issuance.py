@@ -185,3 +185,18 @@ def test_tampering_is_detected(db: Session, rt: Runtime, cast: dict[str, object]
     )
     assert result.verdict is Verdict.INVALID
     assert result.check("proof").outcome is Outcome.FAILED  # type: ignore[union-attr]
+
+
+def test_large_batches_issue_in_committed_slices(db: Session, rt: Runtime, cast: dict[str, object]) -> None:
+    decision_id = decide(db, rt, "sam@example.org", "lee@example.org")
+    issuance.approve(db, rt, registrar=cast["Priya"], decision_id=decision_id)  # type: ignore[arg-type]
+    seen: list[tuple[int, int]] = []
+    first = issuance.issue(db, rt, decision_id=decision_id, limit=1, progress=lambda d, t: seen.append((d, t)))
+    db.commit()
+    assert len(first) == 1 and issuance.decision_view(db, decision_id=decision_id)["status"] == "approved"
+    second = issuance.issue(db, rt, decision_id=decision_id, limit=1, progress=lambda d, t: seen.append((d, t)))
+    db.commit()
+    assert len(second) == 1 and second[0].user_id != first[0].user_id
+    assert issuance.decision_view(db, decision_id=decision_id)["status"] == "issued"
+    assert seen == [(1, 2), (2, 2)]
+    assert issuance.issue(db, rt, decision_id=decision_id, limit=1) == []

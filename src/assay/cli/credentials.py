@@ -201,24 +201,33 @@ def approve(ctx: typer.Context, decision_id: str, registrar: RegistrarOpt) -> No
     console.print(f"Decision {decision_id} approved. Issue it with `assay credentials issue {decision_id}`.")
 
 
+ISSUE_BATCH = 500
+
+
 @credentials_app.command("issue")
 @friendly_errors
 def issue(ctx: typer.Context, decision_id: str) -> None:
     """Sign the credentials of an approved decision (running it again issues nothing twice)."""
     env = env_of(ctx)
-    with env.unit_of_work() as db, Progress(console=err_console, transient=True) as bar:
+    report: list[str] = []
+    with Progress(console=err_console, transient=True) as bar:
         task = bar.add_task("Signing", total=None)
 
         def step(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
 
-        issued = issuance.issue(db, env.runtime, decision_id=decision_id, progress=step)
+        while True:  # batches, each its own transaction: a crash loses at most one batch, and a re-run resumes
+            with env.unit_of_work() as db:
+                issued = issuance.issue(db, env.runtime, decision_id=decision_id, progress=step, limit=ISSUE_BATCH)
+                # One line per credential: the run's row-by-row report (nothing is signed twice).
+                report += [f"issued {c.public_id}  ({c.programme_id}, standard {c.standard_version})" for c in issued]
+            if len(issued) < ISSUE_BATCH:
+                break
+    with env.unit_of_work() as db:
         statuslists.publish(db, env.runtime)
-        # One line per credential: the run's row-by-row report (what was signed; nothing is signed twice).
-        report = [f"issued {c.public_id}  ({c.programme_id}, standard {c.standard_version})" for c in issued]
     for line in report:
         console.print(line)
-    if not issued:
+    if not report:
         console.print("Nothing new to issue: every person in this decision already has their credential.")
 
 

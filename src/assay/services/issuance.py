@@ -255,8 +255,12 @@ def issue(
     decision_id: str,
     actor_id: str | None = None,
     progress: Callable[[int, int], None] | None = None,
+    limit: int | None = None,
 ) -> list[IssuedCredential]:
-    """Sign one credential per person of an approved decision; people already issued are skipped."""
+    """Sign one credential per person of an approved decision; people already issued are skipped.
+
+    With `limit`, sign at most that many and stop: a caller issuing a large batch commits after each
+    call (idempotence makes that safe) and keeps every transaction, and the session, small."""
     decision = repo.decision(db, decision_id, lock=True)
     if decision is None:
         raise NotFound(f"No issuance decision {decision_id}.")
@@ -268,15 +272,17 @@ def issue(
     version = standards.resolve(db, decision.standard_id, decision.standard_version)
     key = keys.active(db, rt)
     issued = []
-    subjects = repo.subjects_of(db, decision.id)
-    for done, subject in enumerate(subjects, start=1):
-        if repo.credential_for_subject(db, subject.id) is None:
-            issued.append(_issue_one(db, rt, decision, subject, programme, version, key))
+    total, remaining = repo.subject_counts(db, decision.id)
+    batch = repo.subjects_to_issue(db, decision.id, limit=limit)
+    more = remaining > len(batch)
+    for n, subject in enumerate(batch, start=1):
+        issued.append(_issue_one(db, rt, decision, subject, programme, version, key))
         if progress is not None:
-            progress(done, len(subjects))
-    decision.status = "issued"
+            progress(total - remaining + n, total)
+    if not more:
+        decision.status = "issued"
     db.flush()
-    if issued:  # a head at once, so every new holder's download carries its inclusion proof
+    if issued and not more:  # a head at once, so every new holder's download carries its inclusion proof
         translog.publish_head(db, rt)
     return issued
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from assay.db.models import (
@@ -122,3 +122,26 @@ def expiring(db: Session, *, before: datetime) -> list[IssuedCredential]:
         .order_by(IssuedCredential.valid_until)
     )
     return list(db.scalars(stmt))
+
+
+def subjects_to_issue(db: Session, decision_id: str, *, limit: int | None = None) -> list[DecisionSubject]:
+    """The decision's people who have no credential yet, in a stable order (one query, however many)."""
+    stmt = (
+        select(DecisionSubject)
+        .outerjoin(IssuedCredential, IssuedCredential.decision_subject_id == DecisionSubject.id)
+        .where(DecisionSubject.decision_id == decision_id, IssuedCredential.id.is_(None))
+        .order_by(DecisionSubject.id)
+    )
+    return list(db.scalars(stmt.limit(limit) if limit else stmt))
+
+
+def subject_counts(db: Session, decision_id: str) -> tuple[int, int]:
+    """(people in the decision, people still without a credential)."""
+    total = select(func.count()).select_from(DecisionSubject).where(DecisionSubject.decision_id == decision_id)
+    pending = (
+        select(func.count())
+        .select_from(DecisionSubject)
+        .outerjoin(IssuedCredential, IssuedCredential.decision_subject_id == DecisionSubject.id)
+        .where(DecisionSubject.decision_id == decision_id, IssuedCredential.id.is_(None))
+    )
+    return int(db.scalar(total) or 0), int(db.scalar(pending) or 0)
