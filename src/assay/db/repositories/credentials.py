@@ -56,6 +56,13 @@ def lists_needing_signature(db: Session, before: datetime) -> list[StatusList]:
     return list(db.scalars(stmt.order_by(StatusList.created_at)))
 
 
+def index_taken(db: Session, status_list_id: str, index: int) -> bool:
+    stmt = select(StatusAllocation.id).where(
+        StatusAllocation.status_list_id == status_list_id, StatusAllocation.list_index == index
+    )
+    return db.scalars(stmt.limit(1)).first() is not None
+
+
 def taken_indexes(db: Session, status_list_id: str) -> list[int]:
     return list(
         db.scalars(select(StatusAllocation.list_index).where(StatusAllocation.status_list_id == status_list_id))
