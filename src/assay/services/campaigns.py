@@ -77,17 +77,30 @@ def open_campaign(
     )
     db.add(campaign)
     db.flush()
+    _audit(
+        db,
+        rt,
+        principal,
+        campaign,
+        "campaign.opened",
+        name=clean,
+        target_role=target_role,
+        min_group_size=min_group_size,
+    )
+    return campaign
+
+
+def _audit(db: Session, rt: Runtime, principal: Principal, campaign: Campaign, action: str, **details: Any) -> None:
     audit.record(
         db,
         clock=rt.clock,
         actor_id=principal.user_id,
-        action="campaign.opened",
+        action=action,
         subject_type="campaign",
         subject_id=campaign.id,
-        organisation_id=organisation.id,
-        details={"name": clean, "target_role": target_role, "min_group_size": min_group_size},
+        organisation_id=campaign.organisation_id,
+        details=details or None,
     )
-    return campaign
 
 
 def list_for(db: Session, *, principal: Principal | None, organisation: Organisation) -> list[CampaignView]:
@@ -151,15 +164,7 @@ def close(db: Session, rt: Runtime, *, principal: Principal, campaign: Campaign)
     if campaign.closed_at is None:
         campaign.closed_at = rt.clock.now()
         db.flush()
-        audit.record(
-            db,
-            clock=rt.clock,
-            actor_id=principal.user_id,
-            action="campaign.closed",
-            subject_type="campaign",
-            subject_id=campaign.id,
-            organisation_id=campaign.organisation_id,
-        )
+        _audit(db, rt, principal, campaign, "campaign.closed")
 
 
 def new_link(db: Session, rt: Runtime, *, principal: Principal, campaign: Campaign) -> str:
@@ -167,15 +172,7 @@ def new_link(db: Session, rt: Runtime, *, principal: Principal, campaign: Campai
     require(principal, Permission.ORG_MANAGE, campaign.organisation_id)
     campaign.join_token = new_token()
     db.flush()
-    audit.record(
-        db,
-        clock=rt.clock,
-        actor_id=principal.user_id,
-        action="campaign.link_replaced",
-        subject_type="campaign",
-        subject_id=campaign.id,
-        organisation_id=campaign.organisation_id,
-    )
+    _audit(db, rt, principal, campaign, "campaign.link_replaced")
     return campaign.join_token
 
 
