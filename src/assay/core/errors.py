@@ -13,15 +13,21 @@ AssayError
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 
 class AssayError(Exception):
-    """Base of every error Assay raises on purpose. `message` is safe to show to a person."""
+    """Base of every error Assay raises on purpose. `message` is safe to show to a person.
+
+    `after_rollback`, when set, is called with the session once the failed unit of work has rolled
+    back, and what it writes is committed: a refusal is recorded (in the audit trail) while nothing
+    of the refused action is kept."""
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+        self.after_rollback: Callable[[Any], None] | None = None
 
 
 class NotFound(AssayError):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -64,8 +65,22 @@ def unit_of_work(factory: sessionmaker[Session]) -> Iterator[Session]:
     try:
         yield session
         session.commit()
-    except BaseException:
+    except BaseException as exc:
         session.rollback()
+        record_after_rollback(session, exc)
         raise
     finally:
         session.close()
+
+
+def record_after_rollback(session: Session, exc: BaseException) -> None:
+    """Commit what a refused action asks to keep (its audit record) in a transaction of its own."""
+    hook = getattr(exc, "after_rollback", None)
+    if hook is None:
+        return
+    try:
+        hook(session)
+        session.commit()
+    except Exception:  # the refusal itself still reaches the caller; a failed record must not mask it
+        session.rollback()
+        logging.getLogger(__name__).exception("could not record a refusal")

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from assay.core.audit import GENESIS_HASH, AuditRecord, ChainVerification, canonical_json, entry_hash, verify_chain
 from assay.core.clock import Clock
+from assay.core.errors import AssayError
 from assay.core.ids import new_id
 from assay.db.models import AuditEntry
 from assay.db.repositories import audit as repo
@@ -47,6 +48,34 @@ def record(
     db.add(entry)
     db.flush()
     return entry
+
+
+def refuse(
+    exc: AssayError,
+    *,
+    clock: Clock,
+    actor_id: str | None,
+    action: str,
+    subject_type: str,
+    subject_id: str,
+    details: Mapping[str, Any] | None = None,
+) -> AssayError:
+    """Mark a refusal to be recorded: the unit of work rolls back the refused action, then commits
+    this audit entry (with the reason given to the person) on its own. Use as `raise refuse(...)`."""
+
+    def write(db: Session) -> None:
+        record(
+            db,
+            clock=clock,
+            actor_id=actor_id,
+            action=action,
+            subject_type=subject_type,
+            subject_id=subject_id,
+            details={**dict(details or {}), "reason": exc.message},
+        )
+
+    exc.after_rollback = write
+    return exc
 
 
 def as_record(entry: AuditEntry) -> AuditRecord:

@@ -24,6 +24,7 @@ from assay.web.routes import (
     assessment_api,
     assessment_shared,
     campaigns,
+    certification,
     home,
     issuance_api,
     organisations,
@@ -88,6 +89,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.include_router(assessment.router)
     app.include_router(assessment_shared.router)
     app.include_router(campaigns.router)
+    app.include_router(certification.router)
     app.include_router(standard.router)
     app.include_router(standard_api.router)
     errors.install(app)

@@ -10,9 +10,10 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
-from assay.core.errors import AuthenticationRequired, PermissionDenied
+from assay.core.errors import AssayError, AuthenticationRequired, PermissionDenied
 from assay.core.roles import Permission, Principal, decide
 from assay.db.models import User
+from assay.db.session import record_after_rollback
 from assay.services import accounts
 from assay.services.runtime import Runtime
 from assay.web.security import CSRF_FIELD, CSRF_HEADER, SESSION_COOKIE, UNSAFE_METHODS, csrf_valid
@@ -28,11 +29,20 @@ def get_db(request: Request) -> Iterator[Session]:
     try:
         yield session
         session.commit()
-    except BaseException:
+    except BaseException as exc:
         session.rollback()
+        record_after_rollback(session, exc)
         raise
     finally:
         session.close()
+
+
+def keep_refusal(db: Session, exc: AssayError) -> None:
+    """For a route that shows a refusal on its own form instead of raising: drop what the refused
+    action wrote, and keep its audit record (committed with the request)."""
+    db.rollback()
+    if exc.after_rollback is not None:
+        exc.after_rollback(db)
 
 
 def get_runtime(request: Request) -> Runtime:

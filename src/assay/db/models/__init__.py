@@ -3,6 +3,20 @@
 from assay.db.models.accounts import PasswordReset, RoleGrant, User, WebSession
 from assay.db.models.assessments import Attempt, AttemptResponse, Campaign, ReportShare
 from assay.db.models.audit import AuditEntry
+from assay.db.models.certification import (
+    Appeal,
+    CertificationCase,
+    ExamAttempt,
+    ExamFormRecord,
+    ExamResponse,
+    InterviewScore,
+    InterviewSlot,
+    ItemExposure,
+    ItemFlag,
+    TaskAttachment,
+    TaskReview,
+    TaskSubmission,
+)
 from assay.db.models.credentials import (
     DecisionSubject,
     IssuanceDecision,
@@ -18,14 +32,23 @@ from assay.db.models.standards import StandardVersionRecord
 from assay.db.models.translog import LogEntry, LogHead, LogNode
 
 __all__ = [
+    "Appeal",
     "Attempt",
     "AttemptResponse",
     "AuditEntry",
     "Campaign",
+    "CertificationCase",
     "DecisionSubject",
+    "ExamAttempt",
+    "ExamFormRecord",
+    "ExamResponse",
+    "InterviewScore",
+    "InterviewSlot",
     "Invitation",
     "IssuanceDecision",
     "IssuedCredential",
+    "ItemExposure",
+    "ItemFlag",
     "Job",
     "LogEntry",
     "LogHead",
@@ -40,6 +63,9 @@ __all__ = [
     "StandardVersionRecord",
     "StatusAllocation",
     "StatusList",
+    "TaskAttachment",
+    "TaskReview",
+    "TaskSubmission",
     "User",
     "WebSession",
 ]

@@ -20,6 +20,7 @@ from assay.infra.charts import bar_chart_svg, radar_chart_svg
 from assay.services import assessments, standards
 from assay.services.report_documents import action_plan_xlsx, profile_pdf
 from assay.services.runtime import Runtime
+from assay.web.answers import choice_from_form
 from assay.web.deps import CurrentUser, DbSession, Rt, SignedInUser
 from assay.web.templating import render
 
@@ -112,15 +113,9 @@ async def answer(request: Request, token: str, n: int, db: DbSession, rt: Rt, us
         raise ValidationFailed(f"This assessment has questions 1 to {state['total']}.")
     q = state["questions"][n - 1]
     form = await request.form()
-    if q["kind"] == "ordering":
-        positions = {o["id"]: str(form.get(f"pos-{o['id']}", "")) for o in q["options"]}
-        if sorted(positions.values()) != [str(i) for i in range(1, len(positions) + 1)]:
-            return question(
-                request, token, n, db, user, error="Give each step a different position, from 1 to the last."
-            )
-        choice = sorted(positions, key=lambda k: int(positions[k]))
-    else:
-        choice = [str(v) for v in form.getlist("choice")]
+    choice = choice_from_form(q, form)
+    if isinstance(choice, str):
+        return question(request, token, n, db, user, error=choice)
     raw_confidence = form.get("confidence")
     confidence = float(raw_confidence) if isinstance(raw_confidence, str) and raw_confidence else None
     try:

@@ -1,0 +1,1 @@
+"""Certification: programmes, exams on the secure pool, practical tasks, interviews and decisions (pure)."""

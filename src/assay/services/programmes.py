@@ -1,0 +1,91 @@
+"""The certification content a service needs: programmes, the secure pool, task briefs, interview
+guides; and what a person holds towards a programme's prerequisites."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import cache
+
+from sqlalchemy.orm import Session
+
+from assay.content import DEFAULT_STANDARD_DIR, DEFAULT_STANDARD_ID, INTERVIEWS_DIR, SECURE_ITEMS_DIR, TASKS_DIR
+from assay.core.certification.tasks import InterviewGuide, TaskBrief, load_interview_guide, load_tasks
+from assay.core.credentials.programmes import ProgrammeDef
+from assay.core.errors import NotFound, ValidationFailed
+from assay.core.items.bank import ItemBank, load_bank
+from assay.core.items.model import Item
+from assay.core.standard.problems import ContentInvalid
+from assay.db.repositories import credentials as credential_repo
+from assay.services import issuance, standards
+
+
+def programme(programme_id: str) -> ProgrammeDef:
+    return issuance.programmes().get(programme_id)
+
+
+def all_programmes() -> list[ProgrammeDef]:
+    return sorted(issuance.programmes().programmes, key=lambda p: (p.level, p.id))
+
+
+@cache
+def secure_bank() -> ItemBank:
+    """The secure pool, validated against the standard version it measures. Never shown with keys."""
+    result = standards.validate(DEFAULT_STANDARD_DIR)
+    if result.standard is None:
+        raise ContentInvalid(result.problems)
+    latest = result.standard.versions[-1]
+    loaded = load_bank(
+        SECURE_ITEMS_DIR,
+        controls={c.id: d.id for d in latest.domains for c in d.controls},
+        standard=DEFAULT_STANDARD_ID,
+        standard_version=latest.version,
+    )
+    if loaded.bank is None:
+        raise ContentInvalid(loaded.problems)
+    return loaded.bank
+
+
+def secure_item(ref: str) -> Item:
+    item_id, _, version = ref.partition("@")
+    item = secure_bank().items.get(item_id)
+    if item is None or str(item.version) != version:
+        raise ContentInvalid([])  # a pinned item that is gone cannot be re-scored: loud, not silent
+    return item
+
+
+@cache
+def tasks() -> dict[str, TaskBrief]:
+    return load_tasks(TASKS_DIR)
+
+
+def task(task_id: str) -> TaskBrief:
+    found = tasks().get(task_id)
+    if found is None:
+        raise NotFound(f"There is no practical task “{task_id}”.")
+    return found
+
+
+@cache
+def interview_guide(guide_id: str) -> InterviewGuide:
+    path = INTERVIEWS_DIR / f"{guide_id}.yaml"
+    if not path.exists():
+        raise NotFound(f"There is no interview guide “{guide_id}”.")
+    return load_interview_guide(path)
+
+
+def holds_current(db: Session, user_id: str, programme_id: str, now: datetime) -> bool:
+    return any(
+        c.programme_id == programme_id and c.state == "active" and (c.valid_until is None or c.valid_until > now)
+        for c in credential_repo.credentials_of_user(db, user_id)
+    )
+
+
+def missing_prerequisites(db: Session, user_id: str, p: ProgrammeDef, now: datetime) -> list[str]:
+    return [programme(q).name for q in p.prerequisites if not holds_current(db, user_id, q, now)]
+
+
+def require_person_programme(programme_id: str) -> ProgrammeDef:
+    p = programme(programme_id)
+    if p.holder != "person":
+        raise ValidationFailed(f"{p.name} certifies organisations; a person cannot enrol in it.")
+    return p
