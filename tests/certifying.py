@@ -72,3 +72,38 @@ def take_exam(db: Session, rt: Runtime, user: User, programme_id: str, *, right_
     )
     answer_exam(db, rt, user, attempt, right_share=right_share)
     return exams.submit(db, rt, user_id=user.id, attempt_id=attempt.id)
+
+
+def grant(db: Session, rt: Runtime, email: str, programme_id: str) -> None:
+    """Give a person a current credential directly (a decision graded by Jonas, approved by Priya):
+    for tests whose subject is a later step of the ladder."""
+    from assay.services import issuance
+
+    decision = issuance.create_decision(
+        db,
+        rt,
+        programme_id=programme_id,
+        subjects=[issuance.SubjectInput(email)],
+        graded_by_email="jonas@example.org",
+        rationale="Test prerequisite.",
+    )
+    priya = accounts.repo.user_by_email(db, "priya@example.org")
+    assert priya is not None
+    issuance.approve(db, rt, registrar=accounts.principal_for(db, priya), decision_id=decision.id)
+    issuance.issue(db, rt, decision_id=decision.id)
+
+
+GOOD_ANSWER = """## Retrieval design
+
+The retriever enforces entitlements at query time: every chunk carries the access-control list of its
+source document, copied at ingestion, and the query filter is built from the caller's group claims in
+the signed token, never from the prompt. Deletion propagates through a tombstone queue with a 24-hour
+service level, and the evaluation suite includes cross-tenant probes that must return nothing.
+"""
+
+
+def review_scores(score: int) -> dict[str, tuple[int, str]]:
+    from assay.core.certification.tasks import DIMENSIONS
+
+    why = "The submission states the entitlement filter and its source, and the deletion path is traceable."
+    return dict.fromkeys(DIMENSIONS, (score, why))

@@ -161,7 +161,7 @@ def test_oversized_files_are_refused_with_sizes() -> None:
         (b"caf\xe9 latin-1 text", "latin1.txt", "could not recognise"),
         (b"text with a NUL\x00 byte", "nul.txt", "could not recognise"),
         (b"escape \x1b[31m codes", "ansi.txt", "could not recognise"),
-        (b"a,b,c\n1,2,3\n", "table.csv", "Files ending in .csv are not accepted"),
+        (b'a,"b\n', "table.csv", "does not parse as CSV"),
         (b"print('hi')", "script.py", "Files ending in .py are not accepted"),
     ],
 )
@@ -303,3 +303,16 @@ def test_json_payload_round_trips() -> None:
     payload = {"scores": [1, 2.5], "name": "Zoë"}
     clean, _ = inspect(json.dumps(payload).encode(), "scores.json")
     assert json.loads(clean) == payload
+
+
+def test_csv_is_accepted_and_formula_cells_are_defused() -> None:
+    clean, stored = inspect_upload(
+        b"risk,score,note\nvendor,-5,=cmd|calc\n@SUM(A1),+3,-x\n",
+        filename="risks.csv",
+        declared_type="text/csv",
+        max_bytes=1_000_000,
+    )
+    assert stored.media_type == "text/csv" and stored.safe_filename == "risks.csv"
+    lines = clean.decode().splitlines()
+    assert lines[1] == "vendor,-5,'=cmd|calc"
+    assert lines[2] == "'@SUM(A1),'+3,'-x"

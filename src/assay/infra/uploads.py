@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import io
 import json
@@ -24,7 +25,7 @@ MAX_IMAGE_PIXELS = 50_000_000
 #: Sanitised file names keep at most this many characters before the extension.
 MAX_FILENAME_STEM = 100
 
-ACCEPTED_SUMMARY = "a PDF, PNG, JPEG, plain-text (.txt), Markdown (.md) or JSON (.json) file"
+ACCEPTED_SUMMARY = "a PDF, PNG, JPEG, plain-text (.txt), Markdown (.md), CSV (.csv) or JSON (.json) file"
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +57,14 @@ JSON = FileKind(
     "application/json", "a JSON file", (".json",), frozenset({"application/json", "text/json", "text/plain"})
 )
 
-KINDS: tuple[FileKind, ...] = (PDF, PNG, JPEG, TEXT, MARKDOWN, JSON)
+CSV = FileKind(
+    "text/csv",
+    "a CSV file",
+    (".csv",),
+    frozenset({"text/csv", "application/csv", "text/comma-separated-values", "application/vnd.ms-excel", "text/plain"}),
+)
+
+KINDS: tuple[FileKind, ...] = (PDF, PNG, JPEG, TEXT, MARKDOWN, JSON, CSV)
 _BY_EXTENSION = {ext: kind for kind in KINDS for ext in kind.extensions}
 # What clients send when they do not know the type: these contradict nothing.
 _UNINFORMATIVE_TYPES = frozenset({"", "application/octet-stream", "binary/octet-stream", "application/unknown"})
@@ -215,6 +223,8 @@ def _detect(data: bytes, extension: str, declared: str) -> FileKind:
         )
     if kind is JSON:
         _check_json(text)
+    if kind is CSV:
+        _check_csv(text)
     return kind
 
 
@@ -250,6 +260,33 @@ def _check_json(text: str) -> None:
         raise ValidationFailed(
             "This JSON file is nested too deeply to read.", {"file": "The JSON is nested too deeply."}
         ) from exc
+
+
+def _check_csv(text: str) -> None:
+    try:
+        rows = list(csv.reader(io.StringIO(text), strict=True))
+    except csv.Error as exc:
+        raise ValidationFailed(
+            f"This .csv file does not parse as CSV ({exc}). Fix it, or upload it as a .txt file.",
+            {"file": "The CSV does not parse."},
+        ) from exc
+    if not rows:
+        raise ValidationFailed("This CSV file is empty.", {"file": "Empty file."})
+
+
+#: A cell a spreadsheet would run as a formula: =, +, @, tab or CR first, or - not starting a number.
+_FORMULA_CELL = re.compile(r"^(?:[=+@\t\r]|-(?![0-9.]))")
+
+
+def _clean_csv(data: bytes) -> bytes:
+    """Defuse CSV injection: a cell that would open as a formula is prefixed with an apostrophe
+    (OWASP's advice), so a reviewer opening the file in a spreadsheet sees text, never runs code."""
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    for row in rows:
+        writer.writerow(["'" + cell if _FORMULA_CELL.match(cell) else cell for cell in row])
+    return out.getvalue().encode("utf-8")
 
 
 def _unchanged(data: bytes) -> bytes:
@@ -357,4 +394,5 @@ _SANITISERS: dict[FileKind, Callable[[bytes], bytes]] = {
     TEXT: _unchanged,
     MARKDOWN: _unchanged,
     JSON: _unchanged,
+    CSV: _clean_csv,
 }

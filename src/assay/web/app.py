@@ -25,12 +25,15 @@ from assay.web.routes import (
     assessment_shared,
     campaigns,
     certification,
+    certification_api,
+    decisions,
     home,
     issuance_api,
     organisations,
     registry,
     standard,
     standard_api,
+    submissions,
     translog,
     verify_pages,
 )
@@ -90,6 +93,9 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.include_router(assessment_shared.router)
     app.include_router(campaigns.router)
     app.include_router(certification.router)
+    app.include_router(submissions.router)
+    app.include_router(decisions.router)
+    app.include_router(certification_api.router)
     app.include_router(standard.router)
     app.include_router(standard_api.router)
     errors.install(app)
