@@ -32,7 +32,7 @@ def test_a_foundation_attempt_has_the_blueprint_its_pilots_and_a_server_deadline
     attempt = exams.start(
         db, rt, user=kim, programme_id="foundation", identity_name="  kim OKAFOR ", honour_accepted=True
     )
-    assert attempt.deadline_at - attempt.started_at == timedelta(minutes=60)
+    assert attempt.deadline_at - attempt.started_at == timedelta(minutes=75)
     assert attempt.honour_code == "\n".join(HONOUR_CODE)
     form = form_of(db, attempt)
     scored, pilots, order = (json.loads(x) for x in (form.scored_refs, form.pilot_refs, form.order_refs))
@@ -44,7 +44,7 @@ def test_a_foundation_attempt_has_the_blueprint_its_pilots_and_a_server_deadline
     exposure = {e.item_id: e.deliveries for e in db.scalars(select(ItemExposure))}
     assert len(exposure) == 45 and set(exposure.values()) == {1}
     view = exams.view(db, rt, attempt)
-    assert view["seconds_left"] == 3600
+    assert view["seconds_left"] == 75 * 60
     assert all(set(o) == {"id", "text"} for i in view["items"] for o in i["options"])  # no key, no rationale
 
 
@@ -84,7 +84,7 @@ def test_an_answer_after_the_deadline_is_refused_recorded_and_the_attempt_scored
     assert exams.answer(
         db, rt, user_id=kim.id, attempt_id=attempt.id, item_id=first.id, choice=choice_for(first, right=True)
     ).accepted
-    clock.advance(minutes=60, seconds=1)
+    clock.advance(minutes=75, seconds=1)
     second = content.secure_item(json.loads(form_of(db, attempt).order_refs)[1])
     outcome = exams.answer(
         db, rt, user_id=kim.id, attempt_id=attempt.id, item_id=second.id, choice=choice_for(second, right=True)
