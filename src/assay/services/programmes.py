@@ -20,7 +20,10 @@ from assay.services import issuance, standards
 
 
 def programme(programme_id: str) -> ProgrammeDef:
-    return issuance.programmes().get(programme_id)
+    try:
+        return issuance.programmes().get(programme_id)
+    except ValidationFailed as exc:
+        raise NotFound(exc.message) from None
 
 
 def all_programmes() -> list[ProgrammeDef]:

@@ -143,6 +143,9 @@ async def exam_answer(request: Request, attempt_id: str, n: int, db: DbSession, 
     q = view["items"][n - 1]
     choice = choice_from_form(q, form)
     if isinstance(choice, str):
+        if attempt.state != "in_progress":  # late, and incomplete too: still refused and recorded as late
+            exams.answer(db, rt, user_id=user.id, attempt_id=attempt_id, item_id=q["id"], choice=[])
+            return RedirectResponse(f"/exams/{attempt_id}/result?late=1", status_code=303)
         return exam_question(request, attempt_id, n, db, rt, user, error=choice)
     outcome = exams.answer(db, rt, user_id=user.id, attempt_id=attempt_id, item_id=q["id"], choice=choice)
     if not outcome.accepted:

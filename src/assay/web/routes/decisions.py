@@ -81,8 +81,10 @@ def recommend(
     programme_id: str = Form(""),
     note: str = Form(""),
 ) -> Response:
-    case = cases.recommend(db, rt, assessor=principal, candidate_email=email, programme_id=programme_id, note=note)
-    return RedirectResponse(f"/certification/cases/{case.id}", status_code=303)
+    cases.recommend(db, rt, assessor=principal, candidate_email=email, programme_id=programme_id, note=note)
+    # Back to the list, not the record: a record names the submissions' blind references, which only
+    # registrars and the candidate see, so a reviewer cannot tie a reference to a person.
+    return RedirectResponse("/admin/certification?recommended=1", status_code=303)
 
 
 @router.post("/admin/certification/cases/{case_id}/decide")

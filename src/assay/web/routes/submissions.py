@@ -8,8 +8,10 @@ never a name, an e-mail or an organisation.
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, UploadFile
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
 
 from assay.core.certification.tasks import DIMENSIONS
 from assay.core.errors import NotFound, ValidationFailed
@@ -74,7 +76,11 @@ async def save(request: Request, submission_id: str, db: DbSession, rt: Rt, user
 
 @router.post("/submissions/{submission_id}/attachments")
 async def attach(request: Request, submission_id: str, db: DbSession, rt: Rt, user: SignedInUser) -> Response:
-    form = await request.form()
+    try:
+        form = await request.form(max_part_size=tasks.MAX_ATTACHMENT_BYTES + 1)
+    except HTTPException:  # a part over the limit: the parser stops reading at once
+        message = f"That file is larger than {tasks.MAX_ATTACHMENT_BYTES // 1048576} MB; an attachment may be at most {tasks.MAX_ATTACHMENT_BYTES // 1048576} MB."
+        return _editor(request, db, rt, user.id, submission_id, error=message, status_code=400)
     upload = form.get("file")
     if not isinstance(upload, UploadFile) or not upload.filename:
         return _editor(request, db, rt, user.id, submission_id, error="Choose a file to attach.", status_code=400)
