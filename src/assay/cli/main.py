@@ -12,6 +12,7 @@ from assay.cli import (
     assessment,
     audit,
     campaigns,
+    certification,
     credentials,
     db,
     demo,
@@ -66,6 +67,10 @@ app.add_typer(translog.app, name="log")
 app.add_typer(credentials.keys_app, name="keys")
 app.add_typer(credentials.credentials_app, name="credentials")
 app.add_typer(credentials.statuslists_app, name="statuslists")
+app.add_typer(certification.programmes_app, name="programmes")
+app.add_typer(certification.exam_app, name="exam")
+app.add_typer(certification.cases_app, name="cases")
+app.add_typer(certification.interviews_app, name="interviews")
 app.command("verify")(verify.verify)
 app.command("serve")(serve.serve)
 app.command("demo")(demo.demo)

@@ -10,7 +10,7 @@ result is released after scoring, once the programme's hold (for reviewing item 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,7 +26,7 @@ from assay.core.roles import Permission, Principal, require
 from assay.core.scoring.responses import AnswerError, score
 from assay.db.models import ExamAttempt, ExamFormRecord, ExamResponse, ItemExposure, ItemFlag, User
 from assay.db.repositories import certification as repo
-from assay.services import audit
+from assay.services import audit, jobs
 from assay.services import programmes as content
 from assay.services.runtime import Runtime
 
@@ -410,6 +410,11 @@ def _release(db: Session, rt: Runtime, attempt: ExamAttempt) -> None:
         subject_id=attempt.id,
         details={"passed": attempt.passed},
     )
+
+
+@jobs.handler("exams.sweep")
+def sweep_job(db: Session, rt: Runtime, payload: Mapping[str, Any]) -> None:
+    sweep(db, rt)
 
 
 def sweep(db: Session, rt: Runtime) -> tuple[int, int]:

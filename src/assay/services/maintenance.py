@@ -31,5 +31,7 @@ def schedule(db: Session, rt: Runtime) -> None:
     jobs.enqueue(
         db, rt, kind="credentials.expiry_reminders", payload={}, dedupe_key=f"credentials.expiry_reminders:{day}"
     )
+    # Exams left open past their deadline are closed and scored; held results are released.
+    jobs.enqueue(db, rt, kind="exams.sweep", payload={}, dedupe_key=f"exams.sweep:{hour}")
     # A signed head of the transparency log every hour (with the audit trail's head anchored in it).
     jobs.enqueue(db, rt, kind="translog.publish_head", payload={}, dedupe_key=f"translog.publish_head:{hour}")
