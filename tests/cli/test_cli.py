@@ -102,6 +102,14 @@ def test_demo_loads_once_and_jobs_run(cli, tmp_path) -> None:  # type: ignore[no
     assert campaign_id in listed and "Q4 2026" in listed
     team = cli("campaign", "team", campaign_id, "--format", "csv")
     assert team.exit_code == 0 and "Inês Duarte" in team.output and team.output.startswith("domain,title,members")
+    # The certification path: an approved record with its credential, a rejected one under appeal,
+    # a flagged question in the review queue, an open interview slot.
+    assert "/programmes" in text and "/admin/certification" in text
+    records = cli("cases", "list").output
+    assert "approved" in records and "rejected" in records and "lee@" in records
+    assert "More than one option is correct" in cli("exam", "flags", "--editor", "editor@assay.example").output
+    assert "open" in cli("interviews", "list").output
+    assert cli("exam", "forms", "foundation").output.count("active") == 3
     second = cli("demo", "--no-serve")
     assert "already present" in second.output
     jobs = cli("jobs", "run")

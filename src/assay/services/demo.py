@@ -13,6 +13,7 @@ from assay.services import (
     accounts,
     assessments,
     campaigns,
+    demo_certification,
     issuance,
     organisations,
     roles,
@@ -38,6 +39,8 @@ PEOPLE = (
     Person("editor@assay.example", "Tomás Lindqvist", "Standards editor", (Role.STANDARDS_EDITOR,)),
     Person("registrar@assay.example", "Priya Raman", "Registrar (approves issuance)", (Role.REGISTRAR,)),
     Person("reviewer@assay.example", "Jonas Weber", "Panel reviewer", (Role.REVIEWER,)),
+    Person("ana@assay.example", "Ana Sousa", "Panel reviewer", (Role.REVIEWER,)),
+    Person("ben@assay.example", "Ben Adeyemi", "Panel reviewer", (Role.REVIEWER,)),
     Person("maria@northwind.example", "Maria Castell", "Organisation manager at Northwind Analytics"),
     Person("sam@northwind.example", "Sam Achebe", "ML engineer at Northwind Analytics"),
     Person("lee@northwind.example", "Lee Park", "Platform engineer at Northwind Analytics"),
@@ -86,6 +89,8 @@ def load(db: Session, rt: Runtime) -> list[str] | None:
     token = _assessment(db, rt, user_id=lee, strong={"DR", "OBS", "SR", "IG", "VD"})
     _, share = assessments.create_share(db, rt, token=token, label="For my mentor")
     campaign = _campaign(db, rt, northwind=northwind, users=users)
+    principals = {p.email: accounts.principal_for(db, users[p.email]) for p in PEOPLE if p.global_roles}
+    certification_lines = demo_certification.load(db, rt, users=users, principals=principals)
     base = rt.settings.base_url.rstrip("/")
     return [
         f"Lee's readiness profile: {base}/assessment/{token}/report  (JSON: assay assessment report {token})",
@@ -93,6 +98,7 @@ def load(db: Session, rt: Runtime) -> list[str] | None:
         f"  shared read-only with his mentor: {base}/shared/{share}",
         f"Northwind's team campaign (sign in as maria@northwind.example): {base}/orgs/northwind/campaigns/{campaign.id}",
         *verify_lines,
+        *certification_lines,
     ]
 
 
@@ -104,7 +110,7 @@ def _campaign(db: Session, rt: Runtime, *, northwind: Organisation, users: dict[
     )
     team = [(users["sam@northwind.example"], {"RD", "IA", "OV", "IG"})]
     for email, name, strong in TEAM:
-        person = accounts.sign_up(db, rt, email=email, display_name=name, password=DEMO_PASSWORD)
+        person = users[email] = accounts.sign_up(db, rt, email=email, display_name=name, password=DEMO_PASSWORD)
         _, invite = organisations.invite(db, rt, principal=maria, organisation=northwind, email=email, role="member")
         organisations.accept(db, rt, user=person, token=invite)
         team.append((person, strong))

@@ -1,0 +1,163 @@
+"""The certification path in the demo: exams sat on the secure pool, a decision record approved into
+a credential, a failed attempt rejected and under appeal, a flagged item, a practical task in blind
+review, and an interview slot for the advanced credential."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+from sqlalchemy.orm import Session
+
+from assay.core.items.model import Item, ItemKind
+from assay.core.roles import Principal
+from assay.db.models import ExamAttempt, ExamFormRecord, User
+from assay.services import cases, exams, interviews, tasks
+from assay.services import programmes as content
+from assay.services.runtime import Runtime
+
+SAM_ANSWER = """## 1. Retrieval design
+
+Every chunk carries the access-control list of its source matter, copied at ingestion from the
+document management system's matter security, with the classification (public, client-confidential,
+privileged) and the retention class. The retriever builds its filter from the caller's group claims
+in the signed token, never from the prompt or from anything the model produces. Ethical walls are
+modelled as deny entries that win over any allow.
+
+## 2. Deletion and retention
+
+A matter closure or a client's deletion request publishes a tombstone event. The indexer removes the
+chunks and their embeddings within 24 hours, and a nightly reconciliation compares the index with
+the document system and alerts on any orphan. The reconciliation report is kept as audit evidence.
+
+## 3. Tests that must pass before release
+
+Cross-matter probes: 200 queries written to reach another client's privileged material must return
+nothing; a seeded canary document outside the caller's groups must never be cited. Both run in the
+release pipeline and block the deployment on any hit.
+
+## 4. Approval
+
+Changes to the entitlement mapping need the records manager's approval as well as the engineering
+lead's; an exception for a single matter expires after 30 days.
+"""
+
+
+def _choice(item: Item, right: bool) -> list[str]:
+    if item.kind is ItemKind.ORDERING:
+        key = list(item.key)
+        return key if right else list(reversed(key))
+    if item.kind is ItemKind.SINGLE:
+        return sorted(item.key) if right else [next(o.id for o in item.options if not o.correct)]
+    return sorted(item.key) if right else [o.id for o in item.options if not o.correct]
+
+
+def _sit(
+    db: Session, rt: Runtime, user: User, programme_id: str, right_share: float, *, flag: bool = False
+) -> ExamAttempt:
+    attempt = exams.start(
+        db, rt, user=user, programme_id=programme_id, identity_name=user.display_name, honour_accepted=True
+    )
+    form = db.get_one(ExamFormRecord, attempt.form_id)
+    scored = json.loads(form.scored_refs)
+    right = set(scored[: round(right_share * len(scored))])
+    for n, ref in enumerate(json.loads(form.order_refs)):
+        item = content.secure_item(ref)
+        exams.answer(
+            db,
+            rt,
+            user_id=user.id,
+            attempt_id=attempt.id,
+            item_id=item.id,
+            choice=_choice(item, ref in right or ref not in scored),
+        )
+        if flag and n == 3:
+            exams.flag(
+                db,
+                rt,
+                user_id=user.id,
+                attempt_id=attempt.id,
+                item_id=item.id,
+                reason="several-correct",
+                comment="Options a and c both describe a defensible first step for a team this size.",
+            )
+    return exams.submit(db, rt, user_id=user.id, attempt_id=attempt.id)
+
+
+def load(db: Session, rt: Runtime, *, users: dict[str, User], principals: dict[str, Principal]) -> list[str]:
+    base = rt.settings.base_url.rstrip("/")
+    for programme in ("foundation", "certified-ai-integrator"):
+        exams.assemble(db, rt, programme_id=programme, seed="demo")
+    jonas, priya = principals["reviewer@assay.example"], principals["registrar@assay.example"]
+
+    # Lee sits the Foundation exam and passes; the record is recommended, approved and issued.
+    lee = users["lee@northwind.example"]
+    _sit(db, rt, lee, "foundation", 0.825)
+    record = cases.recommend(
+        db,
+        rt,
+        assessor=jonas,
+        candidate_email=lee.email,
+        programme_id="foundation",
+        note="Exam passed at the first attempt.",
+    )
+    _, [lee_credential] = cases.approve(
+        db,
+        rt,
+        registrar=priya,
+        case_id=record.id,
+        rationale="82.5% on the scored items against the 65% cut; identity and honour code confirmed.",
+    )
+
+    # Inês falls short, flags a question, is rejected and appeals: the appeal waits for another registrar.
+    ines = users["ines@northwind.example"]
+    _sit(db, rt, ines, "foundation", 0.55, flag=True)
+    failed = cases.recommend(db, rt, assessor=jonas, candidate_email=ines.email, programme_id="foundation")
+    cases.reject(db, rt, registrar=priya, case_id=failed.id, rationale="55% on the scored items, below the 65% cut.")
+    cases.lodge_appeal(
+        db,
+        rt,
+        user=ines,
+        case_id=failed.id,
+        grounds="I flagged question 4 during the exam: two options were defensible. If it is withdrawn my score changes; please review it before the decision stands.",
+    )
+
+    # Sam, a Certified AI Integrator, submits the retrieval-governance task; one blind review is in.
+    sam = users["sam@northwind.example"]
+    submission = tasks.open_task(
+        db, rt, user=sam, programme_id="specialist-retrieval-governance", task_id="rag-access-controls"
+    )
+    tasks.save_draft(db, rt, user_id=sam.id, submission_id=submission.id, body=SAM_ANSWER)
+    tasks.submit(db, rt, user_id=sam.id, submission_id=submission.id)
+    why = {
+        "artifact-quality": "Entitlements are enforced in the retriever from token claims, with deny-wins ethical walls; complete for the brief.",
+        "reviewable-reasoning": "Each choice is tied to the failure it prevents, and the cross-matter probes make the claim checkable.",
+        "approval-logic": "Entitlement mapping changes need the records manager and the engineering lead; exceptions expire after 30 days.",
+        "handoff-quality": "Reconciliation report and alerting are named, but who owns an orphaned chunk alert is not stated.",
+    }
+    tasks.review(
+        db,
+        rt,
+        reviewer=jonas,
+        blind_ref=submission.blind_ref,
+        scores={d: (3 if d != "handoff-quality" else 2, w) for d, w in why.items()},
+    )
+
+    # An advanced-credential interview slot, open for booking, with a panel of three reviewers.
+    starts = (rt.clock.now() + timedelta(days=14)).replace(hour=14, minute=0, second=0, microsecond=0)
+    interviews.create_slot(
+        db,
+        rt,
+        principal=priya,
+        programme_id="advanced",
+        starts_at=starts,
+        location="Video call: the link is sent a day before",
+        panel_emails=["reviewer@assay.example", "ana@assay.example", "ben@assay.example"],
+    )
+    return [
+        f"Credential programmes: {base}/programmes  (assay programmes list)",
+        f"Lee passed the Foundation exam; his credential, issued from the approved record: {base}/credentials/{lee_credential.public_id}",
+        f"  the certification back office (sign in as registrar@assay.example): {base}/admin/certification",
+        f"  Inês's appeal waits for a registrar other than Priya (admin@assay.example); flagged questions: {base}/admin/item-flags (editor@assay.example)",
+        f"  Sam's task in blind review (sign in as ana@assay.example): {base}/review",
+    ]
