@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from assay.core.items.model import Item
 from assay.core.roles import Role
 from assay.db.models import ExamAttempt, ExamFormRecord, User
-from assay.services import accounts, exams, roles, standards
+from assay.services import accounts, demo_certification, exams, roles, standards
 from assay.services import programmes as content
 from assay.services.runtime import Runtime
 
@@ -38,12 +38,7 @@ def principal(db: Session, user: User):  # type: ignore[no-untyped-def]
 
 
 def choice_for(item: Item, *, right: bool) -> list[str]:
-    if item.kind.value == "ordering":
-        key = list(item.key)
-        return key if right else list(reversed(key))
-    if item.kind.value == "single":
-        return sorted(item.key) if right else [next(o.id for o in item.options if not o.correct)]
-    return sorted(item.key) if right else [o.id for o in item.options if not o.correct]
+    return demo_certification.choice(item, right)
 
 
 def form_of(db: Session, attempt: ExamAttempt) -> ExamFormRecord:

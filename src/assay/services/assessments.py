@@ -12,10 +12,10 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from assay.content import ASSESSMENT_TARGETS_FILE, DEFAULT_STANDARD_DIR, DEFAULT_STANDARD_ID, PRACTICE_ITEMS_DIR
+from assay.content import ASSESSMENT_TARGETS_FILE, PRACTICE_ITEMS_DIR
 from assay.core.errors import Conflict, NotFound, ValidationFailed
 from assay.core.ids import new_id, new_token, token_digest
-from assay.core.items.bank import ItemBank, load_bank
+from assay.core.items.bank import ItemBank
 from assay.core.items.blueprint import assemble, stratified_blueprint
 from assay.core.items.model import Item, Pool
 from assay.core.scoring.compare import compare, comparison_to_dict
@@ -35,19 +35,7 @@ MAX_ACTIVE_SHARES = 20
 
 @cache
 def bank() -> ItemBank:
-    result = standards.validate(DEFAULT_STANDARD_DIR)
-    if result.standard is None:
-        raise ContentInvalid(result.problems)
-    latest = result.standard.versions[-1]
-    loaded = load_bank(
-        PRACTICE_ITEMS_DIR,
-        controls={c.id: d.id for d in latest.domains for c in d.controls},
-        standard=DEFAULT_STANDARD_ID,
-        standard_version=latest.version,
-    )
-    if loaded.bank is None:
-        raise ContentInvalid(loaded.problems)
-    return loaded.bank
+    return standards.item_bank(PRACTICE_ITEMS_DIR)
 
 
 @cache

@@ -43,7 +43,8 @@ lead's; an exception for a single matter expires after 30 days.
 """
 
 
-def _choice(item: Item, right: bool) -> list[str]:
+def choice(item: Item, right: bool) -> list[str]:
+    """The keyed answer, or a wrong one: how the demo (and the tests) answer a question."""
     if item.kind is ItemKind.ORDERING:
         key = list(item.key)
         return key if right else list(reversed(key))
@@ -69,7 +70,7 @@ def _sit(
             user_id=user.id,
             attempt_id=attempt.id,
             item_id=item.id,
-            choice=_choice(item, ref in right or ref not in scored),
+            choice=choice(item, ref in right or ref not in scored),
         )
         if flag and n == 3:
             exams.flag(

@@ -8,11 +8,11 @@ from functools import cache
 
 from sqlalchemy.orm import Session
 
-from assay.content import DEFAULT_STANDARD_DIR, DEFAULT_STANDARD_ID, INTERVIEWS_DIR, SECURE_ITEMS_DIR, TASKS_DIR
+from assay.content import INTERVIEWS_DIR, SECURE_ITEMS_DIR, TASKS_DIR
 from assay.core.certification.tasks import InterviewGuide, TaskBrief, load_interview_guide, load_tasks
 from assay.core.credentials.programmes import ProgrammeDef
 from assay.core.errors import NotFound, ValidationFailed
-from assay.core.items.bank import ItemBank, load_bank
+from assay.core.items.bank import ItemBank
 from assay.core.items.model import Item
 from assay.core.standard.problems import ContentInvalid
 from assay.db.repositories import credentials as credential_repo
@@ -33,19 +33,7 @@ def all_programmes() -> list[ProgrammeDef]:
 @cache
 def secure_bank() -> ItemBank:
     """The secure pool, validated against the standard version it measures. Never shown with keys."""
-    result = standards.validate(DEFAULT_STANDARD_DIR)
-    if result.standard is None:
-        raise ContentInvalid(result.problems)
-    latest = result.standard.versions[-1]
-    loaded = load_bank(
-        SECURE_ITEMS_DIR,
-        controls={c.id: d.id for d in latest.domains for c in d.controls},
-        standard=DEFAULT_STANDARD_ID,
-        standard_version=latest.version,
-    )
-    if loaded.bank is None:
-        raise ContentInvalid(loaded.problems)
-    return loaded.bank
+    return standards.item_bank(SECURE_ITEMS_DIR)
 
 
 def secure_item(ref: str) -> Item:

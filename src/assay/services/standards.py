@@ -9,9 +9,10 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from assay.content import DEFAULT_STANDARD_DIR, REFERENCES_DIR
+from assay.content import DEFAULT_STANDARD_DIR, DEFAULT_STANDARD_ID, REFERENCES_DIR
 from assay.core.errors import Conflict, NotFound
 from assay.core.ids import new_id
+from assay.core.items.bank import ItemBank, load_bank
 from assay.core.standard.crosswalk import CoverageTable, Mapping, controls_for, coverage_table
 from assay.core.standard.diff import VersionDiff, diff_versions
 from assay.core.standard.export import canonical_bytes, content_hash, export_document, version_key
@@ -230,3 +231,21 @@ def trace(db: Session, standard_id: str, number: str, control_id: str) -> Contro
 def ids(db: Session) -> list[str]:
     """Every standard loaded into this registry."""
     return repo.standard_ids(db)
+
+
+def item_bank(folder: Path) -> ItemBank:
+    """An item bank (practice or secure) validated against the latest version of the default standard;
+    ContentInvalid, with every problem, when it does not fit."""
+    result = validate(DEFAULT_STANDARD_DIR)
+    if result.standard is None:
+        raise ContentInvalid(result.problems)
+    latest = result.standard.versions[-1]
+    loaded = load_bank(
+        folder,
+        controls={c.id: d.id for d in latest.domains for c in d.controls},
+        standard=DEFAULT_STANDARD_ID,
+        standard_version=latest.version,
+    )
+    if loaded.bank is None:
+        raise ContentInvalid(loaded.problems)
+    return loaded.bank
