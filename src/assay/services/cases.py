@@ -27,6 +27,7 @@ from assay.core.roles import Permission, Principal, require
 from assay.db.models import Appeal, CertificationCase, ExamAttempt, IssuedCredential, User
 from assay.db.repositories import accounts as account_repo
 from assay.db.repositories import certification as repo
+from assay.db.repositories import credentials as credential_repo
 from assay.services import audit, exams, interviews, issuance, tasks
 from assay.services import programmes as content
 from assay.services.runtime import Runtime
@@ -395,6 +396,13 @@ def case_view(db: Session, case: CertificationCase) -> dict[str, Any]:
         "decided_at": case.decided_at.isoformat() if case.decided_at else None,
         "rationale": case.rationale,
         "issuance_decision": case.issuance_decision_id,
+        "credentials": [
+            c.public_id
+            for subject in (
+                credential_repo.subjects_of(db, case.issuance_decision_id) if case.issuance_decision_id else []
+            )
+            if (c := credential_repo.credential_for_subject(db, subject.id)) is not None
+        ],
         "appeals": [
             {
                 "id": a.id,

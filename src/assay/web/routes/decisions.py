@@ -68,6 +68,7 @@ def back_office(request: Request, db: DbSession, principal: CurrentPrincipal) ->
         "rows": rows,
         "appeals": repo.appeals(db, state="lodged"),
         "programmes": [p for p in content.all_programmes() if p.holder == "person"],
+        "registrar": decide(principal, Permission.CREDENTIAL_APPROVE).allowed,
     }
     return render(request, "certification/back_office.html", context)
 
