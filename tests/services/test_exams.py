@@ -216,3 +216,25 @@ def test_flags_feed_the_item_review_queue(db: Session, rt: Runtime, cast: dict[s
         == 1
     )
     assert exams.flag_queue(db, editor) == []
+
+
+def test_a_form_with_an_item_at_its_exposure_cap_rests(
+    db: Session, rt: Runtime, cast: dict[str, User], monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    forms = exams.assemble(db, rt, programme_id="foundation", seed="cap")
+    first = min(forms, key=lambda f: f.id)
+    p = content.programme("foundation")
+    assert p.exam is not None
+    capped = p.model_copy(update={"exam": p.exam.model_copy(update={"exposure_cap": 10})})
+    monkeypatch.setattr(content, "programme", lambda pid: capped)
+    item_id = json.loads(first.scored_refs)[0].partition("@")[0]
+    db.add(ItemExposure(item_id=item_id, deliveries=10))
+    db.flush()
+    attempt = exams.start(
+        db, rt, user=cast["kim"], programme_id="foundation", identity_name="Kim Okafor", honour_accepted=True
+    )
+    assert attempt.form_id != first.id and first.state == "retired"
+    assert item_id not in form_of(db, attempt).order_refs
+    delivered = db.scalars(select(ItemExposure).where(ItemExposure.item_id == item_id)).one()
+    assert delivered.deliveries == 10  # the rested item was not delivered again
+    assert form_of(db, attempt).deliveries == 1

@@ -24,7 +24,7 @@ from assay.core.ids import new_id, new_token
 from assay.core.items.model import ItemStatus
 from assay.core.roles import Permission, Principal, require
 from assay.core.scoring.responses import AnswerError, score
-from assay.db.models import ExamAttempt, ExamFormRecord, ExamResponse, ItemExposure, ItemFlag, User
+from assay.db.models import ExamAttempt, ExamFormRecord, ExamResponse, ItemFlag, User
 from assay.db.repositories import certification as repo
 from assay.services import audit, jobs
 from assay.services import programmes as content
@@ -138,6 +138,7 @@ def start(
             subject_id=p.id,
         )
 
+    repo.lock_user(db, user.id)
     if not rules.identity_matches(identity_name, user.display_name):
         raise refused(
             f"Type your full name exactly as it is on your account ({user.display_name}). "
@@ -156,14 +157,7 @@ def start(
     if reason:
         raise refused(reason)
     form = _pick_form(db, rt, p, spec)
-    form.deliveries += 1
-    for ref in _refs(form.order_refs):
-        item_id = ref.partition("@")[0]
-        row = repo.exposure_row(db, item_id)
-        if row is None:
-            db.add(ItemExposure(item_id=item_id, deliveries=1))
-        else:
-            row.deliveries += 1
+    repo.count_deliveries(db, form.id, [ref.partition("@")[0] for ref in _refs(form.order_refs)])
     attempt = ExamAttempt(
         id=new_id(now),
         user_id=user.id,

@@ -40,6 +40,7 @@ def open_task(db: Session, rt: Runtime, *, user: User, programme_id: str, task_i
     if task_id not in p.tasks:
         raise ValidationFailed(f"{p.name} does not include the task “{brief.title}”.")
     now = rt.clock.now()
+    repo.lock_user(db, user.id)  # one live submission per task, even when Start is pressed twice at once
     missing = content.missing_prerequisites(db, user.id, p, now)
     if missing:
         raise ValidationFailed(

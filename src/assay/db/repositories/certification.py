@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from assay.db.models import (
@@ -21,6 +23,7 @@ from assay.db.models import (
     TaskAttachment,
     TaskReview,
     TaskSubmission,
+    User,
 )
 
 
@@ -47,8 +50,27 @@ def exposures(db: Session, item_ids: Iterable[str] | None = None) -> dict[str, i
     return {e.item_id: e.deliveries for e in db.scalars(stmt)}
 
 
-def exposure_row(db: Session, item_id: str) -> ItemExposure | None:
-    return db.get(ItemExposure, item_id, with_for_update=True)
+def count_deliveries(db: Session, form_id: str, item_ids: Iterable[str]) -> None:
+    """Add one delivery to the form and to each item, atomically: an upsert per item, so concurrent
+    starts neither lose a count nor collide inserting an item's first row."""
+    db.execute(
+        update(ExamFormRecord).where(ExamFormRecord.id == form_id).values(deliveries=ExamFormRecord.deliveries + 1)
+    )
+    rows = [{"item_id": i, "deliveries": 1} for i in item_ids]
+    if not rows:
+        return
+    dialect = db.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    stmt = insert(ItemExposure).values(rows)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[ItemExposure.item_id], set_={"deliveries": ItemExposure.deliveries + 1}
+    )
+    db.execute(stmt)
+
+
+def lock_user(db: Session, user_id: str) -> None:
+    """Serialise one person's starts (two tabs pressing Start at once make one attempt, not two)."""
+    db.execute(select(User.id).where(User.id == user_id).with_for_update())
 
 
 def exam_attempts(db: Session, *, user_id: str, programme_id: str | None = None) -> list[ExamAttempt]:
