@@ -13,8 +13,9 @@ from assay.core.credentials.verification import Verdict
 from assay.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from assay.core.roles import Role
 from assay.db.models import AuditEntry, IssuanceDecision, TaskAttachment, User
+from assay.db.repositories import panel as panel_repo
 from assay.db.session import unit_of_work
-from assay.services import cases, credentials_public, interviews, roles, statuslists, tasks
+from assay.services import cases, credentials_public, interviews, panel, roles, statuslists, tasks
 from assay.services import programmes as content
 from assay.services.runtime import Runtime
 from tests.certifying import GOOD_ANSWER, grant, make_cast, principal, review_scores, take_exam
@@ -159,6 +160,15 @@ def test_a_task_from_draft_to_blind_review_to_a_specialist_credential(
 ) -> None:
     kim, jonas, priya, ada = cast["kim"], cast["jonas"], cast["priya"], cast["ada"]
     roles.grant(db, rt, actor=None, email="ada@example.org", role=Role.REVIEWER)
+    for email in ("jonas@example.org", "ada@example.org"):  # nobody holds the credential yet: a founding panel
+        panel.seat_founding(
+            db,
+            rt,
+            registrar=principal(db, priya),
+            email=email,
+            programme_id="specialist-retrieval-governance",
+            reason="Founding panel for the first sittings of this specialism.",
+        )
     with pytest.raises(ValidationFailed, match="prerequisites"):
         tasks.open_task(db, rt, user=kim, programme_id="specialist-retrieval-governance", task_id="rag-access-controls")
     grant(db, rt, "kim@example.org", "certified-ai-integrator")
@@ -184,15 +194,16 @@ def test_a_task_from_draft_to_blind_review_to_a_specialist_credential(
     view = tasks.blind_view(db, s)
     assert "Kim" not in json.dumps(view) and "kim@" not in json.dumps(view)
     with pytest.raises(PermissionDenied):
-        tasks.review(db, rt, reviewer=principal(db, kim), blind_ref=s.blind_ref, scores=review_scores(4))
+        panel.review(db, rt, reviewer=principal(db, kim), blind_ref=s.blind_ref, scores=review_scores(4))
     short = {**review_scores(3), "approval-logic": (3, "fine")}
     with pytest.raises(ValidationFailed, match="Justify"):
-        tasks.review(db, rt, reviewer=principal(db, jonas), blind_ref=s.blind_ref, scores=short)
-    tasks.review(db, rt, reviewer=principal(db, jonas), blind_ref=s.blind_ref, scores=review_scores(3))
+        panel.review(db, rt, reviewer=principal(db, jonas), blind_ref=s.blind_ref, scores=short)
+    assert {a.reviewer_id for a in panel_repo.assignments_of(db, s.id)} == {jonas.id, ada.id}
+    panel.review(db, rt, reviewer=principal(db, jonas), blind_ref=s.blind_ref, scores=review_scores(3))
     with pytest.raises(Conflict, match="already reviewed"):
-        tasks.review(db, rt, reviewer=principal(db, jonas), blind_ref=s.blind_ref, scores=review_scores(3))
-    tasks.review(db, rt, reviewer=principal(db, ada), blind_ref=s.blind_ref, scores=review_scores(3))
-    outcome = tasks.outcome(db, s)
+        panel.review(db, rt, reviewer=principal(db, jonas), blind_ref=s.blind_ref, scores=review_scores(3))
+    panel.review(db, rt, reviewer=principal(db, ada), blind_ref=s.blind_ref, scores=review_scores(3))
+    outcome = panel.outcome(db, s)
     assert outcome is not None and outcome.passed and outcome.total == 12
     case = cases.recommend(
         db, rt, assessor=principal(db, jonas), candidate_email=kim.email, programme_id="specialist-retrieval-governance"

@@ -28,7 +28,7 @@ from assay.db.models import Appeal, CertificationCase, ExamAttempt, IssuedCreden
 from assay.db.repositories import accounts as account_repo
 from assay.db.repositories import certification as repo
 from assay.db.repositories import credentials as credential_repo
-from assay.services import audit, exams, interviews, issuance, tasks
+from assay.services import audit, exams, interviews, issuance, panel, tasks
 from assay.services import programmes as content
 from assay.services.runtime import Runtime
 
@@ -72,7 +72,7 @@ def gather(db: Session, rt: Runtime, *, user_id: str, programme_id: str) -> tupl
     snapshot["tasks"] = {}
     for task_id in p.tasks:
         sub = tasks.latest_submitted(db, user_id=user_id, programme_id=p.id, task_id=task_id)
-        outcome = tasks.outcome(db, sub) if sub else None
+        outcome = panel.outcome(db, sub) if sub else None
         task_outcomes[task_id] = outcome
         if sub is not None:
             graders |= {r.reviewer_id for r in repo.reviews(db, sub.id)}

@@ -12,9 +12,47 @@ from sqlalchemy.orm import Session
 from assay.core.items.model import Item, ItemKind
 from assay.core.roles import Principal
 from assay.db.models import ExamAttempt, ExamFormRecord, User
-from assay.services import cases, exams, interviews, tasks
+from assay.db.repositories import panel as panel_repo
+from assay.services import cases, exams, interviews, panel, tasks
 from assay.services import programmes as content
 from assay.services.runtime import Runtime
+
+FIRST_REVIEW = {
+    "artifact-quality": (
+        3,
+        "Entitlements are enforced in the retriever from token claims, with deny-wins ethical walls; complete for the brief.",
+    ),
+    "reviewable-reasoning": (
+        3,
+        "Each choice is tied to the failure it prevents, and the cross-matter probes make the claim checkable.",
+    ),
+    "approval-logic": (
+        3,
+        "Entitlement mapping changes need the records manager and the engineering lead; exceptions expire after 30 days.",
+    ),
+    "handoff-quality": (
+        2,
+        "Reconciliation report and alerting are named, but who owns an orphaned-chunk alert is not stated.",
+    ),
+}
+SECOND_REVIEW = {
+    "artifact-quality": (
+        3,
+        "The retriever filter and the tombstone path are specified well enough to build from; the cache is not covered.",
+    ),
+    "reviewable-reasoning": (
+        2,
+        "Claims are stated more than argued: why a 24-hour deletion lag is acceptable for privileged matter is not shown.",
+    ),
+    "approval-logic": (
+        1,
+        "Only the mapping change is gated; nothing gates adding a new corpus to the index, the riskiest change here.",
+    ),
+    "handoff-quality": (
+        2,
+        "An operator would not know who acts on an orphan alert or how to verify a deletion request end to end.",
+    ),
+}
 
 SAM_ANSWER = """## 1. Retrieval design
 
@@ -87,6 +125,7 @@ def _sit(
 
 def load(db: Session, rt: Runtime, *, users: dict[str, User], principals: dict[str, Principal]) -> list[str]:
     base = rt.settings.base_url.rstrip("/")
+    users_by_id = {u.id: u for u in users.values()}
     for programme in ("foundation", "certified-ai-integrator"):
         exams.assemble(db, rt, programme_id=programme, seed="demo")
     jonas, priya = principals["reviewer@assay.example"], principals["registrar@assay.example"]
@@ -123,26 +162,32 @@ def load(db: Session, rt: Runtime, *, users: dict[str, User], principals: dict[s
         grounds="I flagged question 4 during the exam: two options were defensible. If it is withdrawn my score changes; please review it before the decision stands.",
     )
 
-    # Sam, a Certified AI Integrator, submits the retrieval-governance task; one blind review is in.
+    # Nobody holds the specialist credentials yet: Priya seats a founding panel, recorded.
+    for email in ("reviewer@assay.example", "ana@assay.example", "ben@assay.example"):
+        for programme in ("certified-ai-integrator", "specialist-retrieval-governance"):
+            panel.seat_founding(
+                db,
+                rt,
+                registrar=priya,
+                email=email,
+                programme_id=programme,
+                reason="Founding panel: led production retrieval and agent deployments before the credential existed.",
+            )
+
+    # Sam, a Certified AI Integrator, submits the retrieval-governance task. Two blind reviewers are
+    # assigned; they disagree by two points on approval logic, so a third is assigned to adjudicate.
     sam = users["sam@northwind.example"]
     submission = tasks.open_task(
         db, rt, user=sam, programme_id="specialist-retrieval-governance", task_id="rag-access-controls"
     )
     tasks.save_draft(db, rt, user_id=sam.id, submission_id=submission.id, body=SAM_ANSWER)
     tasks.submit(db, rt, user_id=sam.id, submission_id=submission.id)
-    why = {
-        "artifact-quality": "Entitlements are enforced in the retriever from token claims, with deny-wins ethical walls; complete for the brief.",
-        "reviewable-reasoning": "Each choice is tied to the failure it prevents, and the cross-matter probes make the claim checkable.",
-        "approval-logic": "Entitlement mapping changes need the records manager and the engineering lead; exceptions expire after 30 days.",
-        "handoff-quality": "Reconciliation report and alerting are named, but who owns an orphaned chunk alert is not stated.",
-    }
-    tasks.review(
-        db,
-        rt,
-        reviewer=jonas,
-        blind_ref=submission.blind_ref,
-        scores={d: (3 if d != "handoff-quality" else 2, w) for d, w in why.items()},
-    )
+    by_role = {a.role: a.reviewer_id for a in panel_repo.assignments_of(db, submission.id)}
+    for role, scores in (("first", FIRST_REVIEW), ("second", SECOND_REVIEW)):
+        panel.review(
+            db, rt, reviewer=principals[users_by_id[by_role[role]].email], blind_ref=submission.blind_ref, scores=scores
+        )
+    panel.open_calibration(db, rt, principal=priya, task_id="rag-access-controls")
 
     # An advanced-credential interview slot, open for booking, with a panel of three reviewers.
     starts = (rt.clock.now() + timedelta(days=14)).replace(hour=14, minute=0, second=0, microsecond=0)
@@ -160,5 +205,6 @@ def load(db: Session, rt: Runtime, *, users: dict[str, User], principals: dict[s
         f"Lee passed the Foundation exam; his credential, issued from the approved record: {base}/credentials/{lee_credential.public_id}",
         f"  the certification back office (sign in as registrar@assay.example): {base}/admin/certification",
         f"  Inês's appeal waits for a registrar other than Priya (admin@assay.example); flagged questions: {base}/admin/item-flags (editor@assay.example)",
-        f"  Sam's task in blind review (sign in as ana@assay.example): {base}/review",
+        f"  Sam's task: two blind reviewers disagreed, a third adjudicates (reviewers' queues at {base}/review);",
+        f"  rater agreement and calibration: {base}/panel (sign in as registrar@assay.example)",
     ]

@@ -26,6 +26,7 @@ from assay.core.roles import Permission, Principal, require
 from assay.core.scoring.responses import AnswerError, score
 from assay.db.models import ExamAttempt, ExamFormRecord, ExamResponse, ItemFlag, User
 from assay.db.repositories import certification as repo
+from assay.db.repositories import panel as panel_repo
 from assay.services import audit, jobs
 from assay.services import programmes as content
 from assay.services.runtime import Runtime
@@ -60,9 +61,13 @@ def assemble(
     spec = _spec(p)
     bank = content.secure_bank()
     now = rt.clock.now()
+    promoted = panel_repo.promotions(db)  # pilot items an editor made operational, on the evidence
+    pool = [
+        i.model_copy(update={"status": ItemStatus.OPERATIONAL}) if i.ref in promoted else i for i in bank.items.values()
+    ]
     try:
         forms = assemble_forms(
-            list(bank.items.values()),
+            pool,
             programme_id=p.id,
             standard_version=bank.standard_version,
             blueprint=spec.blueprint,

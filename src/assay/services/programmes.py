@@ -5,11 +5,19 @@ from __future__ import annotations
 
 from datetime import datetime
 from functools import cache
+from typing import Any
 
 from sqlalchemy.orm import Session
 
-from assay.content import INTERVIEWS_DIR, SECURE_ITEMS_DIR, TASKS_DIR
-from assay.core.certification.tasks import InterviewGuide, TaskBrief, load_interview_guide, load_tasks
+from assay.content import ANCHORS_DIR, INTERVIEWS_DIR, SECURE_ITEMS_DIR, TASKS_DIR
+from assay.core.certification.tasks import (
+    Anchor,
+    InterviewGuide,
+    TaskBrief,
+    load_anchors,
+    load_interview_guide,
+    load_tasks,
+)
 from assay.core.credentials.programmes import ProgrammeDef
 from assay.core.errors import NotFound, ValidationFailed
 from assay.core.items.bank import ItemBank
@@ -54,6 +62,16 @@ def task(task_id: str) -> TaskBrief:
     if found is None:
         raise NotFound(f"There is no practical task “{task_id}”.")
     return found
+
+
+@cache
+def _anchors() -> dict[str, tuple[Anchor, ...]]:
+    return load_anchors(ANCHORS_DIR) if ANCHORS_DIR.exists() else {}
+
+
+def anchors(task_id: str) -> list[dict[str, Any]]:
+    """The task's calibration anchors as plain data (body and known scores)."""
+    return [a.model_dump(mode="json") for a in _anchors().get(task_id, ())]
 
 
 @cache

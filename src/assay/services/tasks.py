@@ -16,15 +16,13 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from assay.core.certification.blind import Mention, find_mentions
-from assay.core.certification.rules import TaskOutcome, task_outcome
-from assay.core.certification.tasks import DIMENSIONS
-from assay.core.errors import AssayError, Conflict, NotFound, PermissionDenied, ValidationFailed
+from assay.core.certification.rules import TaskOutcome
+from assay.core.errors import AssayError, Conflict, NotFound, ValidationFailed
 from assay.core.ids import new_id, new_token
-from assay.core.roles import Permission, Principal, require
-from assay.db.models import Organisation, TaskAttachment, TaskReview, TaskSubmission, User
+from assay.db.models import Organisation, TaskAttachment, TaskSubmission, User
 from assay.db.repositories import certification as repo
 from assay.db.repositories import organisations as org_repo
-from assay.services import audit
+from assay.services import audit, panel
 from assay.services import programmes as content
 from assay.services.runtime import Runtime
 
@@ -244,6 +242,7 @@ def submit(
     now = rt.clock.now()
     submission.state, submission.submitted_at = "submitted", now
     db.flush()
+    panel.fill(db, rt, submission)  # two blind reviewers, if eligible ones are free
     audit.record(
         db,
         clock=rt.clock,
@@ -277,72 +276,6 @@ def blind_view(db: Session, submission: TaskSubmission) -> dict[str, Any]:
     }
 
 
-def review(
-    db: Session, rt: Runtime, *, reviewer: Principal, blind_ref: str, scores: dict[str, tuple[int, str]]
-) -> TaskReview:
-    """One reviewer's scores: every dimension 1–4 with a written justification. Reviewers never score
-    their own work or the same submission twice. (Assignment, blind pairing and adjudication: panel review.)"""
-    require(reviewer, Permission.SUBMISSION_REVIEW)
-    submission = repo.submission_by_ref(db, blind_ref)
-    if submission is None or submission.state != "submitted":
-        raise NotFound(f"No submitted work {blind_ref}.")
-
-    def refused(exc: AssayError) -> AssayError:
-        return audit.refuse(
-            exc,
-            clock=rt.clock,
-            actor_id=reviewer.user_id,
-            action="task.review_refused",
-            subject_type="task_submission",
-            subject_id=submission.id,
-        )
-
-    if submission.user_id == reviewer.user_id:
-        raise refused(PermissionDenied("You cannot review your own submission."))
-    if any(r.reviewer_id == reviewer.user_id for r in repo.reviews(db, submission.id)):
-        raise refused(Conflict(f"You have already reviewed {blind_ref}."))
-    clean: dict[str, dict[str, Any]] = {}
-    for dimension in DIMENSIONS:
-        if dimension not in scores:
-            raise refused(ValidationFailed(f"Score every dimension; {dimension} is missing.", {dimension: "Required."}))
-        value, why = scores[dimension]
-        if value not in (1, 2, 3, 4):
-            raise refused(ValidationFailed(f"{dimension} is scored 1 to 4.", {dimension: "1 to 4."}))
-        if len(why.strip()) < MIN_JUSTIFICATION:
-            raise refused(
-                ValidationFailed(
-                    f"Justify the {dimension} score in at least {MIN_JUSTIFICATION} characters, citing the submission.",
-                    {dimension: "Justification required."},
-                )
-            )
-        clean[dimension] = {"score": value, "justification": why.strip()}
-    now = rt.clock.now()
-    row = TaskReview(
-        id=new_id(now),
-        submission_id=submission.id,
-        reviewer_id=reviewer.user_id,
-        scores=json.dumps(clean, sort_keys=True),
-        created_at=now,
-    )
-    db.add(row)
-    db.flush()
-    audit.record(
-        db,
-        clock=rt.clock,
-        actor_id=reviewer.user_id,
-        action="task.reviewed",
-        subject_type="task_submission",
-        subject_id=submission.id,
-        details={d: v["score"] for d, v in clean.items()},
-    )
-    return row
-
-
-def outcome(db: Session, submission: TaskSubmission) -> TaskOutcome | None:
-    reviews = [{d: int(v["score"]) for d, v in json.loads(r.scores).items()} for r in repo.reviews(db, submission.id)]
-    return task_outcome(reviews)
-
-
 def outcome_dict(o: TaskOutcome | None) -> dict[str, Any] | None:
     return asdict(o) if o is not None else None
 
@@ -354,23 +287,3 @@ def latest_submitted(db: Session, *, user_id: str, programme_id: str, task_id: s
         if s.task_id == task_id and s.state == "submitted"
     ]
     return rows[-1] if rows else None
-
-
-def queue(db: Session, principal: Principal) -> list[dict[str, Any]]:
-    """Submitted work awaiting review, blind, excluding the reviewer's own and what they reviewed."""
-    require(principal, Permission.SUBMISSION_REVIEW)
-    out = []
-    for s in repo.submitted(db):
-        reviewed_by = {r.reviewer_id for r in repo.reviews(db, s.id)}
-        if s.user_id == principal.user_id or principal.user_id in reviewed_by:
-            continue
-        out.append(
-            {
-                "ref": s.blind_ref,
-                "task": s.task_id,
-                "task_title": content.task(s.task_id).title,
-                "reviews": len(reviewed_by),
-                "submitted_at": s.submitted_at,
-            }
-        )
-    return out

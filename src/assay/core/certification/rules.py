@@ -2,9 +2,11 @@
 
 - Exam: the score on scored (operational) items reaches the form's cut. Exam items are scored right
   or wrong: an item earns its point only when the answer is entirely correct.
-- Practical task: each reviewer scores four dimensions 1–4. Per dimension, the task's score is the
-  mean of its reviewers' scores (issue-8 adjudication replaces this when reviewers disagree). The
-  task passes when every dimension is at least TASK_FLOOR and the total at least TASK_CUT (of 16).
+- Practical task: two blind reviewers score four dimensions 1–4. When they are more than
+  ADJUDICATION_GAP apart on any dimension, a third reviewer adjudicates (scoring all four). Per
+  dimension the final score is the mean of the two, or, after adjudication, the mean of the
+  adjudicator's score and the nearer first score (all three when equally near). The task passes
+  when every dimension is at least TASK_FLOOR and the total at least TASK_CUT (of 16).
 - Interview: per domain, the panel median. Fail if any domain's median is 1; pass when the median of
   the domain medians is at least 3 and no more than two domains are at 2.
 - Programme: every prerequisite current, every required component present and passed.
@@ -20,27 +22,54 @@ from assay.core.certification.tasks import DIMENSIONS
 
 TASK_FLOOR = 2.0
 TASK_CUT = 11.0
+ADJUDICATION_GAP = 1  # two reviewers more than this apart on any dimension: a third adjudicates
 INTERVIEW_MAX_PARTIAL = 2
 
 
 @dataclass(frozen=True)
 class TaskOutcome:
-    scores: Mapping[str, float]  # dimension → combined score
+    scores: Mapping[str, float]  # dimension → final score
     total: float
     passed: bool
     reasons: tuple[str, ...]
+    adjudicated: bool = False
 
 
-def task_outcome(reviews: Sequence[Mapping[str, int]]) -> TaskOutcome | None:
-    """Combine reviewers' dimension scores; None while no review is in."""
-    if not reviews:
+Scores = Mapping[str, int]
+
+
+def disagreements(first: Scores, second: Scores) -> list[str]:
+    """The dimensions on which two reviewers are more than ADJUDICATION_GAP apart."""
+    return [d for d in DIMENSIONS if abs(first[d] - second[d]) > ADJUDICATION_GAP]
+
+
+def final_score(a: int, b: int, adjudicator: int | None) -> float:
+    """Without adjudication, the mean of the two reviewers. With it, the mean of the adjudicator's
+    score and whichever first score is nearer to it (the outlier is set aside); when both are equally
+    near, the mean of all three."""
+    if adjudicator is None:
+        return (a + b) / 2
+    da, db = abs(a - adjudicator), abs(b - adjudicator)
+    if da == db:
+        return (a + b + adjudicator) / 3
+    return (adjudicator + (a if da < db else b)) / 2
+
+
+def task_outcome(first: Scores | None, second: Scores | None, adjudicator: Scores | None = None) -> TaskOutcome | None:
+    """The task's result from its two blind reviews and, where they disagree, the adjudication.
+    None while it is not complete: a review missing, or an adjudication needed and not yet in."""
+    if first is None or second is None:
         return None
-    scores = {d: round(statistics.fmean(r[d] for r in reviews), 2) for d in DIMENSIONS}
+    if disagreements(first, second) and adjudicator is None:
+        return None
+    scores = {
+        d: round(final_score(first[d], second[d], adjudicator[d] if adjudicator else None), 2) for d in DIMENSIONS
+    }
     total = round(sum(scores.values()), 2)
-    reasons = [f"{d} scored {s} (below {TASK_FLOOR:g})" for d, s in scores.items() if s < TASK_FLOOR]
+    reasons = [f"{d} scored {s:g} (below {TASK_FLOOR:g})" for d, s in scores.items() if s < TASK_FLOOR]
     if total < TASK_CUT:
         reasons.append(f"total {total:g} of 16 is below {TASK_CUT:g}")
-    return TaskOutcome(scores, total, not reasons, tuple(reasons))
+    return TaskOutcome(scores, total, not reasons, tuple(reasons), adjudicated=adjudicator is not None)
 
 
 @dataclass(frozen=True)

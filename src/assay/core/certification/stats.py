@@ -42,7 +42,7 @@ PROMOTION_MIN_RESPONSES = 100
 Matrix = npt.NDArray[np.float64]
 
 
-def _pearson(x: Matrix, y: Matrix) -> float:
+def pearson(x: Matrix, y: Matrix) -> float:
     sx, sy = x.std(), y.std()
     if sx == 0 or sy == 0:
         return math.nan
@@ -120,7 +120,7 @@ def analyse(
     for j, item in enumerate(items):
         x = scores[:, j]
         rest = total - x if mask[j] else total
-        item_rest = _pearson(x, rest)
+        item_rest = pearson(x, rest)
         distractors = (
             _distractors(choices[item], keys[item], upper, lower) if choices and keys and item in choices else {}
         )
@@ -133,7 +133,7 @@ def analyse(
             discrimination_index=item_rest * 100,
             discriminative_efficiency=discriminative_efficiency(x, rest),
             upper_lower_d=float(x[upper].mean() - x[lower].mean()),
-            point_biserial=_pearson(x, total if mask[j] else total + x),
+            point_biserial=pearson(x, total if mask[j] else total + x),
             distractors=distractors,
         )
         out.append(_flagged(stats))

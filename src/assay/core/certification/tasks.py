@@ -104,6 +104,41 @@ class InterviewGuide(Frozen):
     domains: Annotated[tuple[DomainGuide, ...], Field(min_length=1)]
 
 
+class AnchorScore(Frozen):
+    score: Annotated[int, Field(ge=1, le=4)]
+    rationale: Text
+
+
+class Anchor(Frozen):
+    """A calibration anchor: a submission written by the standards team, with consensus scores."""
+
+    id: Slug
+    title: Text
+    body: Text
+    scores: dict[str, AnchorScore]
+
+    @model_validator(mode="after")
+    def _all_dimensions(self) -> Anchor:
+        if set(self.scores) != set(DIMENSIONS):
+            raise ValueError(f"an anchor is scored on exactly these dimensions: {', '.join(DIMENSIONS)}")
+        return self
+
+
+class AnchorFile(Frozen):
+    task: Slug
+    anchors: tuple[Anchor, ...]
+
+
+def load_anchors(folder: Path) -> dict[str, tuple[Anchor, ...]]:
+    out: dict[str, tuple[Anchor, ...]] = {}
+    for path in sorted(folder.glob("*.yaml")):
+        data = _load(AnchorFile, path)
+        if data.task != path.stem:
+            raise ValidationFailed(f"{path.name} holds anchors for “{data.task}”; name the file after the task.")
+        out[data.task] = data.anchors
+    return out
+
+
 def _load(model: type[M], path: Path) -> M:
     try:
         return model.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))

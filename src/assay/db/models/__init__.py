@@ -27,18 +27,33 @@ from assay.db.models.credentials import (
 )
 from assay.db.models.jobs import Job
 from assay.db.models.organisations import Invitation, Membership, Organisation
+from assay.db.models.panel import (
+    AngoffRating,
+    AngoffRound,
+    AngoffStudy,
+    CalibrationRound,
+    DeclaredConflict,
+    ItemPromotion,
+    PanelSeat,
+    ReviewAssignment,
+)
 from assay.db.models.ratelimit import RateLimitCounter
 from assay.db.models.standards import StandardVersionRecord
 from assay.db.models.translog import LogEntry, LogHead, LogNode
 
 __all__ = [
+    "AngoffRating",
+    "AngoffRound",
+    "AngoffStudy",
     "Appeal",
     "Attempt",
     "AttemptResponse",
     "AuditEntry",
+    "CalibrationRound",
     "Campaign",
     "CertificationCase",
     "DecisionSubject",
+    "DeclaredConflict",
     "ExamAttempt",
     "ExamFormRecord",
     "ExamResponse",
@@ -49,15 +64,18 @@ __all__ = [
     "IssuedCredential",
     "ItemExposure",
     "ItemFlag",
+    "ItemPromotion",
     "Job",
     "LogEntry",
     "LogHead",
     "LogNode",
     "Membership",
     "Organisation",
+    "PanelSeat",
     "PasswordReset",
     "RateLimitCounter",
     "ReportShare",
+    "ReviewAssignment",
     "RoleGrant",
     "SigningKey",
     "StandardVersionRecord",

@@ -111,6 +111,8 @@ class TaskSubmission(Base):
     body: Mapped[str] = mapped_column(Text, default="")
     state: Mapped[str] = mapped_column(String(16))  # draft | submitted
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # A calibration anchor: written by the standards team, its consensus scores known (JSON).
+    anchor_scores: Mapped[str | None] = mapped_column(Text, nullable=True)
     confirmed_mentions: Mapped[str] = mapped_column(Text, default="[]")  # terms the candidate said are not them
 
 
@@ -138,6 +140,7 @@ class TaskReview(Base):
     reviewer_id: Mapped[str] = mapped_column(ForeignKey("users.id"), index=True)
     scores: Mapped[str] = mapped_column(Text)  # JSON dimension → {"score": 1..4, "justification": str}
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    role: Mapped[str] = mapped_column(String(16), default="first", server_default="first")  # as assigned
 
 
 class InterviewSlot(Base):

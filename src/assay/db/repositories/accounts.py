@@ -61,3 +61,14 @@ def grant(db: Session, user_id: str, role: str, scope: str) -> RoleGrant | None:
 
 def grants_in_scope(db: Session, scope: str) -> list[RoleGrant]:
     return list(db.scalars(select(RoleGrant).where(RoleGrant.scope == scope)))
+
+
+def users_with_role(db: Session, role: str) -> list[User]:
+    """Users holding a global role, oldest account first."""
+    stmt = (
+        select(User)
+        .join(RoleGrant, RoleGrant.user_id == User.id)
+        .where(RoleGrant.role == role, RoleGrant.scope == "global", User.is_active.is_(True))
+        .order_by(User.created_at, User.id)
+    )
+    return list(db.scalars(stmt))

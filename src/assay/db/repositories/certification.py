@@ -94,6 +94,11 @@ def releasable_attempts(db: Session, now: datetime) -> list[ExamAttempt]:
     return list(db.scalars(stmt))
 
 
+def attempts_on_form(db: Session, form_id: str, states: Iterable[str]) -> list[ExamAttempt]:
+    stmt = select(ExamAttempt).where(ExamAttempt.form_id == form_id, ExamAttempt.state.in_(list(states)))
+    return list(db.scalars(stmt.order_by(ExamAttempt.started_at, ExamAttempt.id)))
+
+
 def exam_responses(db: Session, attempt_id: str) -> dict[str, ExamResponse]:
     rows = db.scalars(select(ExamResponse).where(ExamResponse.attempt_id == attempt_id))
     return {r.item_ref: r for r in rows}

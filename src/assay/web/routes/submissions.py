@@ -18,8 +18,8 @@ from assay.core.errors import NotFound, ValidationFailed
 from assay.db.repositories import certification as repo
 from assay.infra.storage import download_headers
 from assay.infra.uploads import StoredFile
+from assay.services import panel, tasks
 from assay.services import programmes as content
-from assay.services import tasks
 from assay.web.deps import CurrentPrincipal, DbSession, Rt, SignedInUser, keep_refusal
 from assay.web.templating import render
 
@@ -108,8 +108,8 @@ def detach(submission_id: str, attachment_id: str, db: DbSession, rt: Rt, user: 
 
 
 @router.get("/review", response_class=HTMLResponse)
-def queue(request: Request, db: DbSession, principal: CurrentPrincipal) -> Response:
-    return render(request, "certification/review_queue.html", {"queue": tasks.queue(db, principal)})
+def queue(request: Request, db: DbSession, rt: Rt, principal: CurrentPrincipal) -> Response:
+    return render(request, "certification/review_queue.html", {"queue": panel.queue(db, rt, principal)})
 
 
 @router.get("/review/{blind_ref}", response_class=HTMLResponse)
@@ -117,11 +117,12 @@ def review_page(
     request: Request,
     blind_ref: str,
     db: DbSession,
+    rt: Rt,
     principal: CurrentPrincipal,
     error: str | None = None,
     status_code: int = 200,
 ) -> Response:
-    entry = next((q for q in tasks.queue(db, principal) if q["ref"] == blind_ref), None)
+    entry = next((q for q in panel.queue(db, rt, principal) if q["ref"] == blind_ref), None)
     submission = repo.submission_by_ref(db, blind_ref)
     if entry is None or submission is None:
         raise NotFound(f"{blind_ref} is not in your review queue.")
@@ -130,7 +131,8 @@ def review_page(
         "t": content.task(submission.task_id),
         "dimensions": DIMENSIONS,
         "error": error,
-        "min_chars": tasks.MIN_JUSTIFICATION,
+        "min_chars": panel.MIN_JUSTIFICATION,
+        "entry": entry,
     }
     return render(request, "certification/review.html", context, status_code=status_code)
 
@@ -145,16 +147,16 @@ async def review_submit(
         raw = str(form.get(f"score-{d}", ""))
         scores[d] = (int(raw) if raw.isdigit() else 0, str(form.get(f"why-{d}", "")))
     try:
-        tasks.review(db, rt, reviewer=principal, blind_ref=blind_ref, scores=scores)
+        panel.review(db, rt, reviewer=principal, blind_ref=blind_ref, scores=scores)
     except ValidationFailed as exc:
         keep_refusal(db, exc)
-        return review_page(request, blind_ref, db, principal, error=exc.message, status_code=400)
+        return review_page(request, blind_ref, db, rt, principal, error=exc.message, status_code=400)
     return RedirectResponse("/review?done=1", status_code=303)
 
 
 @router.get("/review/{blind_ref}/files/{attachment_id}")
 def review_file(blind_ref: str, attachment_id: str, db: DbSession, rt: Rt, principal: CurrentPrincipal) -> Response:
-    if not any(q["ref"] == blind_ref for q in tasks.queue(db, principal)):
+    if not any(q["ref"] == blind_ref for q in panel.queue(db, rt, principal)):
         raise NotFound(f"{blind_ref} is not in your review queue.")
     submission = repo.submission_by_ref(db, blind_ref)
     row = next((a for a in repo.attachments(db, submission.id) if a.id == attachment_id), None) if submission else None
