@@ -110,6 +110,15 @@ def test_demo_loads_once_and_jobs_run(cli, tmp_path) -> None:  # type: ignore[no
     assert "More than one option is correct" in cli("exam", "flags", "--editor", "editor@assay.example").output
     assert "open" in cli("interviews", "list").output
     assert cli("exam", "forms", "foundation").output.count("active") == 3
+    # Panel review and standard setting: agreement so far, the cohort's item analysis, an Angoff study.
+    assert "submissions" in cli("panel", "agreement").output
+    form_id = re.search(r"/admin/item-analysis/([0-9a-f]{24})", text).group(1)  # type: ignore[union-attr]
+    analysed = cli("items", "analysis", form_id, "--csv", str(tmp_path / "items.csv"))
+    assert analysed.exit_code == 0 and re.search(r"3\d candidates, 40 scored items: alpha 0\.\d+", analysed.output), (
+        analysed.output
+    )
+    assert (tmp_path / "items.csv").read_text().startswith("item,title")
+    assert "open" in cli("angoff", "list").output
     second = cli("demo", "--no-serve")
     assert "already present" in second.output
     jobs = cli("jobs", "run")

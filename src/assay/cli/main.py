@@ -17,6 +17,7 @@ from assay.cli import (
     db,
     demo,
     jobs,
+    panel,
     serve,
     standard,
     translog,
@@ -71,6 +72,9 @@ app.add_typer(certification.programmes_app, name="programmes")
 app.add_typer(certification.exam_app, name="exam")
 app.add_typer(certification.cases_app, name="cases")
 app.add_typer(certification.interviews_app, name="interviews")
+app.add_typer(panel.panel_app, name="panel")
+app.add_typer(panel.items_app, name="items")
+app.add_typer(panel.angoff_app, name="angoff")
 app.command("verify")(verify.verify)
 app.command("serve")(serve.serve)
 app.command("demo")(demo.demo)

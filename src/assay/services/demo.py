@@ -90,7 +90,7 @@ def load(db: Session, rt: Runtime) -> list[str] | None:
     _, share = assessments.create_share(db, rt, token=token, label="For my mentor")
     campaign = _campaign(db, rt, northwind=northwind, users=users)
     principals = {p.email: accounts.principal_for(db, users[p.email]) for p in PEOPLE if p.global_roles}
-    certification_lines = demo_certification.load(db, rt, users=users, principals=principals)
+    certification_lines = demo_certification.load(db, rt, users=users, principals=principals, password=DEMO_PASSWORD)
     base = rt.settings.base_url.rstrip("/")
     return [
         f"Lee's readiness profile: {base}/assessment/{token}/report  (JSON: assay assessment report {token})",

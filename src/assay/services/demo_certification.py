@@ -5,15 +5,18 @@ review, and an interview slot for the advanced credential."""
 from __future__ import annotations
 
 import json
+import math
+import random
 from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
 from assay.core.items.model import Item, ItemKind
 from assay.core.roles import Principal
-from assay.db.models import ExamAttempt, ExamFormRecord, User
+from assay.db.models import AngoffStudy, ExamAttempt, ExamFormRecord, User
+from assay.db.repositories import certification as exam_repo
 from assay.db.repositories import panel as panel_repo
-from assay.services import cases, exams, interviews, panel, tasks
+from assay.services import accounts, angoff, cases, exams, interviews, panel, tasks
 from assay.services import programmes as content
 from assay.services.runtime import Runtime
 
@@ -123,7 +126,9 @@ def _sit(
     return exams.submit(db, rt, user_id=user.id, attempt_id=attempt.id)
 
 
-def load(db: Session, rt: Runtime, *, users: dict[str, User], principals: dict[str, Principal]) -> list[str]:
+def load(
+    db: Session, rt: Runtime, *, users: dict[str, User], principals: dict[str, Principal], password: str
+) -> list[str]:
     base = rt.settings.base_url.rstrip("/")
     users_by_id = {u.id: u for u in users.values()}
     for programme in ("foundation", "certified-ai-integrator"):
@@ -200,6 +205,7 @@ def load(db: Session, rt: Runtime, *, users: dict[str, User], principals: dict[s
         location="Video call: the link is sent a day before",
         panel_emails=["reviewer@assay.example", "ana@assay.example", "ben@assay.example"],
     )
+    form, study = _cohort_and_angoff(db, rt, principals=principals, password=password)
     return [
         f"Credential programmes: {base}/programmes  (assay programmes list)",
         f"Lee passed the Foundation exam; his credential, issued from the approved record: {base}/credentials/{lee_credential.public_id}",
@@ -207,4 +213,65 @@ def load(db: Session, rt: Runtime, *, users: dict[str, User], principals: dict[s
         f"  Inês's appeal waits for a registrar other than Priya (admin@assay.example); flagged questions: {base}/admin/item-flags (editor@assay.example)",
         f"  Sam's task: two blind reviewers disagreed, a third adjudicates (reviewers' queues at {base}/review);",
         f"  rater agreement and calibration: {base}/panel (sign in as registrar@assay.example)",
+        f"Item analysis of a Foundation form sat by a cohort of {COHORT}: {base}/admin/item-analysis/{form.id} (editor@assay.example)",
+        f"  a modified-Angoff study in its second round (judges: reviewer@, ana@, ben@assay.example): {base}/angoff/{study.id}",
     ]
+
+
+COHORT = 36
+
+
+def _cohort_and_angoff(
+    db: Session, rt: Runtime, *, principals: dict[str, Principal], password: str
+) -> tuple[ExamFormRecord, AngoffStudy]:
+    """A cohort on one Foundation form, from weak to strong, so the item analysis has data; then a
+    standard-setting panel rates the form: round 1 closed, round 2 open with the statistics shown."""
+    forms = sorted(exam_repo.active_forms(db, "foundation", content.secure_bank().standard_version), key=lambda f: f.id)
+    form = forms[0]
+    rng = random.Random(20261124)
+    for k in range(COHORT):
+        user = accounts.sign_up(
+            db,
+            rt,
+            email=f"cohort{k + 1:02d}@candidates.example",
+            display_name=f"Cohort Candidate {k + 1}",
+            password=password,
+        )
+        attempt = exams.start(
+            db, rt, user=user, programme_id="foundation", identity_name=user.display_name, honour_accepted=True
+        )
+        if attempt.form_id != form.id:  # the sitting is on one form
+            attempt.form_id = form.id
+            db.flush()
+        ability = -1.5 + 3 * k / (COHORT - 1)
+        for n, ref in enumerate(json.loads(form.order_refs)):
+            item = content.secure_item(ref)
+            # A two-parameter logistic model with a fixed seed: realistic, noisy, reproducible answers.
+            difficulty = {"easy": -1.0, "medium": 0.0, "hard": 0.9}[item.difficulty.value] + ((n * 7) % 5 - 2) / 5
+            p_right = 1 / (1 + math.exp(-1.3 * (ability - difficulty)))
+            right = rng.random() < p_right
+            exams.answer(db, rt, user_id=user.id, attempt_id=attempt.id, item_id=item.id, choice=choice(item, right))
+        exams.submit(db, rt, user_id=user.id, attempt_id=attempt.id)
+    editor = principals["editor@assay.example"]
+    judges = ["reviewer@assay.example", "ana@assay.example", "ben@assay.example"]
+    study = angoff.open_study(db, rt, editor=editor, form_id=form.id, judge_emails=judges)
+    scored = json.loads(form.scored_refs)
+    lean = {"reviewer@assay.example": 0.0, "ana@assay.example": 0.05, "ben@assay.example": -0.05}
+    for email in judges:
+        ratings = {
+            ref: round(
+                min(
+                    0.95,
+                    max(
+                        0.2,
+                        {"easy": 0.8, "medium": 0.62, "hard": 0.45}[content.secure_item(ref).difficulty.value]
+                        + lean[email],
+                    ),
+                ),
+                2,
+            )
+            for ref in scored
+        }
+        angoff.rate(db, rt, judge=principals[email], study_id=study.id, ratings=ratings)
+    angoff.close_round(db, rt, editor=editor, study_id=study.id)
+    return form, study

@@ -31,6 +31,8 @@ def schedule(db: Session, rt: Runtime) -> None:
     jobs.enqueue(
         db, rt, kind="credentials.expiry_reminders", payload={}, dedupe_key=f"credentials.expiry_reminders:{day}"
     )
+    # Reviewers reminded two days before a review is due; overdue reviews passed on; waiting work assigned.
+    jobs.enqueue(db, rt, kind="panel.reminders", payload={}, dedupe_key=f"panel.reminders:{day}")
     # Exams left open past their deadline are closed and scored; held results are released.
     jobs.enqueue(db, rt, kind="exams.sweep", payload={}, dedupe_key=f"exams.sweep:{hour}")
     # A signed head of the transparency log every hour (with the audit trail's head anchored in it).

@@ -30,6 +30,7 @@ from assay.web.routes import (
     home,
     issuance_api,
     organisations,
+    panel_pages,
     registry,
     standard,
     standard_api,
@@ -95,6 +96,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.include_router(certification.router)
     app.include_router(submissions.router)
     app.include_router(decisions.router)
+    app.include_router(panel_pages.router)
     app.include_router(certification_api.router)
     app.include_router(standard.router)
     app.include_router(standard_api.router)
