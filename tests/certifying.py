@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -102,3 +104,80 @@ def review_scores(score: int) -> dict[str, tuple[int, str]]:
 
     why = "The submission states the entitlement filter and its source, and the deletion path is traceable."
     return dict.fromkeys(DIMENSIONS, (score, why))
+
+
+def integrator_path(db: Session, rt: Runtime) -> tuple[dict[str, User], Any, Any]:
+    """The Certified AI Integrator end to end: Kim (Foundation held) passes the scenario exam and
+    submits both tasks; a founding panel reviews them blind; on the RAG task the two reviewers
+    disagree by two points on approval logic and a third adjudicates; Jonas recommends and Priya,
+    who graded nothing, approves. Returns the cast, the decision record and the credential."""
+    from assay.db.repositories import panel as panel_repo
+    from assay.services import cases, panel, tasks
+
+    people = make_cast(db, rt)
+    for name in ("rhea", "omar", "lena"):
+        people[name] = accounts.sign_up(
+            db, rt, email=f"{name}@example.org", display_name=f"{name.title()} Reviewer", password=PASSWORD
+        )
+        roles.grant(db, rt, actor=None, email=f"{name}@example.org", role=Role.REVIEWER)
+        panel.seat_founding(
+            db,
+            rt,
+            registrar=principal(db, people["priya"]),
+            email=f"{name}@example.org",
+            programme_id="certified-ai-integrator",
+            reason="Founding panel for the first Integrator sittings.",
+        )
+    grant(db, rt, "kim@example.org", "foundation")
+    kim = people["kim"]
+    now = rt.clock.now()
+    rt.clock.set(now - timedelta(hours=25))  # type: ignore[attr-defined]  # sat yesterday: the 24-hour hold has passed
+    attempt = take_exam(db, rt, kim, "certified-ai-integrator", right_share=0.8)
+    rt.clock.set(now)  # type: ignore[attr-defined]
+    exams.sweep(db, rt)
+    assert attempt.passed is True and attempt.state == "released", (attempt.percent, attempt.state)
+    by_id = {u.id: u for u in people.values()}
+    for task_id in ("rag-access-controls", "agentic-human-gates"):
+        s = tasks.open_task(db, rt, user=kim, programme_id="certified-ai-integrator", task_id=task_id)
+        tasks.save_draft(db, rt, user_id=kim.id, submission_id=s.id, body=GOOD_ANSWER)
+        tasks.submit(db, rt, user_id=kim.id, submission_id=s.id)
+        who = {a.role: by_id[a.reviewer_id] for a in panel_repo.assignments_of(db, s.id)}
+        if task_id == "rag-access-controls":
+            panel.review(
+                db,
+                rt,
+                reviewer=principal(db, who["first"]),
+                blind_ref=s.blind_ref,
+                scores={**review_scores(3), "approval-logic": (4, review_scores(4)["approval-logic"][1])},
+            )
+            panel.review(
+                db,
+                rt,
+                reviewer=principal(db, who["second"]),
+                blind_ref=s.blind_ref,
+                scores={**review_scores(3), "approval-logic": (2, review_scores(2)["approval-logic"][1])},
+            )
+            adjudicator = next(
+                by_id[a.reviewer_id] for a in panel_repo.assignments_of(db, s.id) if a.role == "adjudicator"
+            )
+            panel.review(db, rt, reviewer=principal(db, adjudicator), blind_ref=s.blind_ref, scores=review_scores(3))
+            result = panel.outcome(db, s)
+            assert result is not None and result.adjudicated and result.scores["approval-logic"] == 3.0  # 4 and 2 equally near the 3: the mean of all three
+        else:
+            for role in ("first", "second"):
+                panel.review(db, rt, reviewer=principal(db, who[role]), blind_ref=s.blind_ref, scores=review_scores(3))
+    record = cases.recommend(
+        db,
+        rt,
+        assessor=principal(db, people["jonas"]),
+        candidate_email=kim.email,
+        programme_id="certified-ai-integrator",
+    )
+    _, [credential] = cases.approve(
+        db,
+        rt,
+        registrar=principal(db, people["priya"]),
+        case_id=record.id,
+        rationale="Exam above the cut; both tasks passed at panel review, one after adjudication.",
+    )
+    return people, record, credential

@@ -38,3 +38,15 @@ def test_a_passed_foundation_exam_becomes_a_credential_node_verifies(
     assert report["verified"] is True, report
     assert document["credentialSubject"]["achievement"]["name"] == "Assay Foundation in Production AI Engineering"
     assert document["credentialSubject"]["result"][0]["value"] == "75"
+
+
+def test_an_integrator_credential_after_adjudication_verifies_in_node(
+    harness: Harness, db: Session, rt: Runtime, clock: FrozenClock
+) -> None:
+    from tests.certifying import integrator_path
+
+    clock.set(SystemClock().now())
+    _, _, credential = integrator_path(db, rt)
+    statuslists.publish(db, rt)
+    report = node_verify(harness, db, rt, json.loads(credential.document))
+    assert report["verified"] is True, report

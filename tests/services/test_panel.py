@@ -207,3 +207,19 @@ def test_agreement_over_the_panels_history(db: Session, rt: Runtime, cast: dict[
     assert report["alpha"]["artifact-quality"] == pytest.approx(krippendorff_alpha_ordinal(given))
     [pair] = report["pairs"]
     assert pair["shared"] == 5 and {pair["a"], pair["b"]} == {cast["rhea"].id, cast["omar"].id}
+
+
+def test_the_integrator_end_to_end_with_an_adjudicated_task(db: Session, rt: Runtime) -> None:
+    from assay.core.credentials.verification import Verdict
+    from assay.services import credentials_public, statuslists
+    from tests.certifying import integrator_path
+
+    people, record, credential = integrator_path(db, rt)
+    evidence = json.loads(record.evidence)
+    assert evidence["exam"]["passed"] and all(t["outcome"]["passed"] for t in evidence["tasks"].values())
+    assert evidence["tasks"]["rag-access-controls"]["outcome"]["adjudicated"] is True
+    assert people["priya"].id not in json.loads(record.graders)
+    statuslists.publish(db, rt)
+    document = json.loads(credential.document)
+    assert document["credentialSubject"]["achievement"]["name"] == "Certified AI Integrator"
+    assert credentials_public.verify(db, rt, document).verdict is Verdict.VALID
