@@ -162,7 +162,9 @@ def integrator_path(db: Session, rt: Runtime) -> tuple[dict[str, User], Any, Any
             )
             panel.review(db, rt, reviewer=principal(db, adjudicator), blind_ref=s.blind_ref, scores=review_scores(3))
             result = panel.outcome(db, s)
-            assert result is not None and result.adjudicated and result.scores["approval-logic"] == 3.0  # 4 and 2 equally near the 3: the mean of all three
+            assert (
+                result is not None and result.adjudicated and result.scores["approval-logic"] == 3.0
+            )  # 4 and 2 equally near the 3: the mean of all three
         else:
             for role in ("first", "second"):
                 panel.review(db, rt, reviewer=principal(db, who[role]), blind_ref=s.blind_ref, scores=review_scores(3))

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from assay.core.roles import Role
-from assay.services import accounts, roles, standards
+from assay.services import accounts, panel, roles, standards
 from tests.browser.test_accounts_and_organisations import assert_accessible, sign_up
 from tests.certifying import GOOD_ANSWER, grant
 from tests.web.conftest import PASSWORD
@@ -32,6 +32,15 @@ def test_a_task_from_brief_to_blind_review(
     sign_up(page, base, "Kim Okafor", "kim@example.org")
     with sessions() as db:
         grant(db, rt, "kim@example.org", "certified-ai-integrator")
+        priya = accounts.principal_for(db, accounts.repo.user_by_email(db, "priya@example.org"))  # type: ignore[arg-type]
+        panel.seat_founding(
+            db,
+            rt,
+            registrar=priya,
+            email="jonas@example.org",
+            programme_id="specialist-retrieval-governance",
+            reason="Founding panel for this specialism.",
+        )
         db.commit()
     page.goto(base + "/certification")
     assert_accessible(page)

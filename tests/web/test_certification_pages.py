@@ -12,7 +12,7 @@ from sqlalchemy import select
 from assay.core.roles import Role
 from assay.db.models import AuditEntry
 from assay.db.repositories import certification as certification_repo
-from assay.services import accounts, roles, standards
+from assay.services import accounts, panel, roles, standards
 from assay.services import programmes as content
 from tests.certifying import GOOD_ANSWER, choice_for, grant
 from tests.web.conftest import PASSWORD, csrf_from, post_form, sign_up
@@ -156,6 +156,15 @@ def test_a_task_submission_is_blind_and_refuses_bad_input(
     sign_up(client, "Kim Okafor", "kim@example.org")
     with client.app.state.session_factory() as db:  # type: ignore[attr-defined]
         grant(db, rt, "kim@example.org", "certified-ai-integrator")
+        priya = accounts.principal_for(db, accounts.repo.user_by_email(db, "priya@example.org"))  # type: ignore[arg-type]
+        panel.seat_founding(
+            db,
+            rt,
+            registrar=priya,
+            email="jonas@example.org",
+            programme_id="specialist-retrieval-governance",
+            reason="Founding panel for this specialism.",
+        )
         db.commit()
     brief = client.get("/certification/specialist-retrieval-governance/tasks/rag-access-controls")
     assert brief.status_code == 200 and "Artifact quality" in brief.text

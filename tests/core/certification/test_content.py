@@ -104,3 +104,21 @@ def test_every_exam_programme_assembles_its_forms(secure: ItemBank) -> None:
         assert all(f.minutes_needed <= p.exam.minutes for f in forms), [f.minutes_needed for f in forms]
         means = [f.mean_facility for f in forms]
         assert max(means) - min(means) <= 0.02, means
+
+
+def test_calibration_anchors_fit_their_tasks() -> None:
+    from assay.content import ANCHORS_DIR
+    from assay.core.certification.rules import task_outcome
+    from assay.core.certification.tasks import load_anchors
+
+    tasks = load_tasks(TASKS_DIR)
+    anchors = load_anchors(ANCHORS_DIR)
+    assert anchors, "calibration needs anchors"
+    for task_id, rows in anchors.items():
+        assert task_id in tasks and len(rows) >= 3
+        outcomes = []
+        for a in rows:
+            known = {d: s.score for d, s in a.scores.items()}
+            outcomes.append(task_outcome(known, known))
+        # Anchors span the scale: at least one passes and one fails under the published rule.
+        assert any(o and o.passed for o in outcomes) and any(o and not o.passed for o in outcomes), task_id

@@ -134,12 +134,6 @@ def forms_page(request: Request, db: DbSession, principal: CurrentPrincipal) -> 
     return render(request, "panel/forms.html", {"forms": forms, "studies": panel_repo.studies(db)})
 
 
-@router.get("/admin/item-analysis/{form_id}", response_class=HTMLResponse)
-def analysis_page(request: Request, form_id: str, db: DbSession, principal: CurrentPrincipal) -> Response:
-    _editor(principal)
-    return render(request, "panel/analysis.html", {"r": item_analysis.analyse_form(db, form_id), "fmt": _fmt})
-
-
 @router.get("/admin/item-analysis/{form_id}.csv")
 def analysis_csv(form_id: str, db: DbSession, principal: CurrentPrincipal) -> Response:
     _editor(principal)
@@ -149,6 +143,12 @@ def analysis_csv(form_id: str, db: DbSession, principal: CurrentPrincipal) -> Re
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="item-analysis-{form_id}.csv"'},
     )
+
+
+@router.get("/admin/item-analysis/{form_id}", response_class=HTMLResponse)
+def analysis_page(request: Request, form_id: str, db: DbSession, principal: CurrentPrincipal) -> Response:
+    _editor(principal)
+    return render(request, "panel/analysis.html", {"r": item_analysis.analyse_form(db, form_id), "fmt": _fmt})
 
 
 @router.get("/admin/pilots", response_class=HTMLResponse)
