@@ -41,8 +41,9 @@ def _matrix(
     matrix = np.zeros((len(attempts), len(order)))
     choices: dict[str, list[list[str]]] = {ref: [] for ref in order}
     column = {ref: j for j, ref in enumerate(order)}
+    responses = repo.responses_on_form(db, form.id, ANALYSED_STATES)
     for i, attempt in enumerate(attempts):
-        saved = repo.exam_responses(db, attempt.id)
+        saved = responses.get(attempt.id, {})
         for ref in order:
             row = saved.get(ref)
             matrix[i, column[ref]] = (row.points or 0.0) if row else 0.0

@@ -104,6 +104,19 @@ def exam_responses(db: Session, attempt_id: str) -> dict[str, ExamResponse]:
     return {r.item_ref: r for r in rows}
 
 
+def responses_on_form(db: Session, form_id: str, states: Iterable[str]) -> dict[str, dict[str, ExamResponse]]:
+    """Every response to the form's attempts in these states, in one query: attempt → item ref → response."""
+    stmt = (
+        select(ExamResponse)
+        .join(ExamAttempt, ExamAttempt.id == ExamResponse.attempt_id)
+        .where(ExamAttempt.form_id == form_id, ExamAttempt.state.in_(list(states)))
+    )
+    out: dict[str, dict[str, ExamResponse]] = {}
+    for row in db.scalars(stmt):
+        out.setdefault(row.attempt_id, {})[row.item_ref] = row
+    return out
+
+
 def flags_of_attempt(db: Session, attempt_id: str) -> dict[str, ItemFlag]:
     return {f.item_ref: f for f in db.scalars(select(ItemFlag).where(ItemFlag.attempt_id == attempt_id))}
 
