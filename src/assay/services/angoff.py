@@ -18,7 +18,6 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from assay.core.accounts import normalise_email
 from assay.core.certification.stats import angoff_cut
 from assay.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from assay.core.ids import new_id
@@ -26,9 +25,8 @@ from assay.core.roles import Permission, Principal, decide, require
 from assay.db.models import AngoffRating, AngoffRound, AngoffStudy, ExamFormRecord
 from assay.db.repositories import accounts as account_repo
 from assay.db.repositories import panel as repo
-from assay.services import audit, item_analysis
+from assay.services import audit, item_analysis, panel
 from assay.services import programmes as content
-from assay.services.accounts import principal_for
 from assay.services.runtime import Runtime
 
 MIN_JUDGES = 3
@@ -41,15 +39,7 @@ def open_study(
     form = db.get(ExamFormRecord, form_id)
     if form is None:
         raise NotFound(f"No exam form {form_id}.")
-    judges: list[str] = []
-    for email in judge_emails:
-        user = account_repo.user_by_email(db, normalise_email(email))
-        if user is None:
-            raise NotFound(f"No account uses {email}.")
-        if not decide(principal_for(db, user), Permission.SUBMISSION_REVIEW).allowed:
-            raise ValidationFailed(f"{user.email} is not a reviewer; judges are drawn from the panel.")
-        if user.id not in judges:
-            judges.append(user.id)
+    judges = [u.id for u in panel.reviewers_by_email(db, dict.fromkeys(judge_emails), what="judges")]
     if len(judges) < MIN_JUDGES:
         raise ValidationFailed(f"A standard-setting panel needs at least {MIN_JUDGES} judges; {len(judges)} named.")
     now = rt.clock.now()

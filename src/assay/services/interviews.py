@@ -15,18 +15,16 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from assay.core.accounts import normalise_email
 from assay.core.certification.rules import InterviewOutcome, interview_outcome
 from assay.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from assay.core.ids import new_id
-from assay.core.roles import Permission, Principal, decide, require
+from assay.core.roles import Permission, Principal, require
 from assay.db.models import InterviewScore, InterviewSlot, User
-from assay.db.repositories import accounts as account_repo
 from assay.db.repositories import certification as repo
 from assay.db.repositories import organisations as org_repo
 from assay.services import audit
+from assay.services import panel as panel_service
 from assay.services import programmes as content
-from assay.services.accounts import principal_for
 from assay.services.runtime import Runtime
 
 MIN_JUSTIFICATION = 40
@@ -55,16 +53,7 @@ def create_slot(
         raise ValidationFailed("An interview slot must start in the future.", {"starts_at": "In the past."})
     if not location.strip():
         raise ValidationFailed("Say where the interview happens (a room or a video link).", {"location": "Required."})
-    panel: list[str] = []
-    for email in panel_emails:
-        user = account_repo.user_by_email(db, normalise_email(email))
-        if user is None:
-            raise NotFound(f"No account uses {email}.")
-        if not decide(principal_for(db, user), Permission.SUBMISSION_REVIEW).allowed:
-            raise ValidationFailed(f"{user.email} is not a reviewer; only reviewers sit on a panel.")
-        if user.id in panel:
-            raise ValidationFailed(f"{user.email} is named twice.")
-        panel.append(user.id)
+    panel = [u.id for u in panel_service.reviewers_by_email(db, panel_emails, what="interview panellists")]
     if len(panel) != p.interview.panel_size:
         raise ValidationFailed(f"{p.name} interviews with a panel of {p.interview.panel_size}; {len(panel)} named.")
     now = rt.clock.now()

@@ -103,17 +103,28 @@ def eligible(db: Session, rt: Runtime, user: User, programme_id: str) -> bool:
     return any(s.user_id == user.id for s in panel_repo.active_seats(db, programme_id))
 
 
+def reviewers_by_email(db: Session, emails: Iterable[str], *, what: str) -> list[User]:
+    """The named people, each an account with the reviewer role, each named once."""
+    out: list[User] = []
+    for email in emails:
+        user = account_repo.user_by_email(db, normalise_email(email))
+        if user is None:
+            raise NotFound(f"No account uses {email}.")
+        if not decide(principal_for(db, user), Permission.SUBMISSION_REVIEW).allowed:
+            raise ValidationFailed(f"{user.email} is not a reviewer; {what} are drawn from the panel.")
+        if any(u.id == user.id for u in out):
+            raise ValidationFailed(f"{user.email} is named twice.")
+        out.append(user)
+    return out
+
+
 def seat_founding(
     db: Session, rt: Runtime, *, registrar: Principal, email: str, programme_id: str, reason: str
 ) -> PanelSeat:
     """Seat a founding panellist: someone trusted to review before anyone holds the credential."""
     require(registrar, Permission.CREDENTIAL_APPROVE)
     p = content.programme(programme_id)
-    user = account_repo.user_by_email(db, normalise_email(email))
-    if user is None:
-        raise NotFound(f"No account uses {email}.")
-    if not decide(principal_for(db, user), Permission.SUBMISSION_REVIEW).allowed:
-        raise ValidationFailed(f"{user.email} is not a reviewer; grant the reviewer role first.")
+    [user] = reviewers_by_email(db, [email], what="founding panellists")
     if len(reason.strip()) < 20:
         raise ValidationFailed("Record why this person is seated (their standing in the field), in a sentence or more.")
     if any(s.user_id == user.id for s in panel_repo.active_seats(db, p.id)):
