@@ -22,6 +22,7 @@ from assay.core.clock import FrozenClock
 from assay.db.base import Base
 from assay.db.migrate import upgrade
 from assay.db.session import build_engine, session_factory
+from assay.infra.dns import MemoryDomainLookup
 from assay.infra.email import MemoryMailer
 from assay.infra.keys import MemoryKeyStore
 from assay.infra.storage import MemoryFileStore
@@ -142,5 +143,11 @@ def mailer() -> MemoryMailer:
 @pytest.fixture
 def rt(settings: Settings, clock: FrozenClock, mailer: MemoryMailer) -> Runtime:
     return build_runtime(
-        settings, clock=clock, mailer=mailer, files=MemoryFileStore(), passwords=FAST_PASSWORDS, keys=MemoryKeyStore()
+        settings,
+        clock=clock,
+        mailer=mailer,
+        files=MemoryFileStore(),
+        passwords=FAST_PASSWORDS,
+        keys=MemoryKeyStore(),
+        dns=MemoryDomainLookup(),
     )

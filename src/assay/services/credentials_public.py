@@ -131,7 +131,13 @@ def credential_view(db: Session, rt: Runtime, *, public_id: str, client_ip: str)
     return {
         "id": document.get("id"),
         "public_id": public_id,
-        "holder": holder.display_name if holder and credential.visibility != "anonymous" else None,
+        "holder": (
+            "The holder has deleted their account; the credential stands as issued"
+            if holder and not holder.is_active
+            else holder.display_name
+            if holder and credential.visibility != "anonymous"
+            else None
+        ),
         "achievement": programme.name if programme else credential.programme_id,
         "programme": credential.programme_id,
         "issuer": document.get("issuer", {}).get("name") if isinstance(document.get("issuer"), dict) else None,

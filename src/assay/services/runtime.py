@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from argon2 import PasswordHasher
 
 from assay.core.clock import Clock, SystemClock
+from assay.infra.dns import DomainLookup, SystemDomainLookup
 from assay.infra.email import Mailer, mailer_from_settings
 from assay.infra.http import HttpClient, http_from_settings
 from assay.infra.keys import FileKeyStore, KeyStore
@@ -25,6 +26,7 @@ class Runtime:
     passwords: PasswordHasher
     limiter: RateLimiter
     keys: KeyStore
+    dns: DomainLookup = field(default_factory=SystemDomainLookup)
 
 
 def build_runtime(
@@ -37,6 +39,7 @@ def build_runtime(
     passwords: PasswordHasher | None = None,
     limiter: RateLimiter | None = None,
     keys: KeyStore | None = None,
+    dns: DomainLookup | None = None,
 ) -> Runtime:
     """Defaults come from settings; tests pass fakes for any part."""
     clock = clock or SystemClock()
@@ -50,4 +53,5 @@ def build_runtime(
         passwords=passwords or PasswordHasher(),
         limiter=limiter or DatabaseRateLimiter(clock),
         keys=keys or FileKeyStore(settings.resolved_key_dir),
+        dns=dns or SystemDomainLookup(),
     )

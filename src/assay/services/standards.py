@@ -249,3 +249,33 @@ def item_bank(folder: Path) -> ItemBank:
     if loaded.bank is None:
         raise ContentInvalid(loaded.problems)
     return loaded.bank
+
+
+@cache
+def latest_domain_ids() -> tuple[str, ...]:
+    """The domain ids of the default standard's latest version (the content shipped with Assay)."""
+    result = validate(DEFAULT_STANDARD_DIR)
+    if result.standard is None:
+        raise ContentInvalid(result.problems)
+    return tuple(d.id for d in result.standard.versions[-1].domains)
+
+
+@cache
+def latest_targets() -> dict[str, str]:
+    """Domain and control ids of the latest version, each with its title."""
+    result = validate(DEFAULT_STANDARD_DIR)
+    if result.standard is None:
+        raise ContentInvalid(result.problems)
+    latest = result.standard.versions[-1]
+    out = {d.id: d.title for d in latest.domains}
+    out.update({c.id: c.title for d in latest.domains for c in d.controls})
+    return out
+
+
+@cache
+def default_versions() -> tuple[Version, ...]:
+    """Every version of the default standard shipped with Assay, oldest first."""
+    result = validate(DEFAULT_STANDARD_DIR)
+    if result.standard is None:
+        raise ContentInvalid(result.problems)
+    return tuple(result.standard.versions)
