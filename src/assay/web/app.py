@@ -26,6 +26,7 @@ from assay.web.routes import (
     campaigns,
     certification,
     certification_api,
+    community,
     decisions,
     home,
     issuance_api,
@@ -98,6 +99,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.include_router(decisions.router)
     app.include_router(panel_pages.router)
     app.include_router(certification_api.router)
+    app.include_router(community.router)  # before the standard's pages: /standard/evolution is not a version
     app.include_router(standard.router)
     app.include_router(standard_api.router)
     errors.install(app)

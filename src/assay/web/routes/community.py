@@ -1,0 +1,349 @@
+"""People and the advisory loop: the directory and public profiles; one's own profile, domains,
+artifacts, data export and deletion; feedback and its triage; case studies; how the standard evolves."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+
+from assay.core.errors import AssayError, PermissionDenied, ValidationFailed
+from assay.core.roles import Permission, decide
+from assay.db.repositories import community as repo
+from assay.db.repositories import credentials as credential_repo
+from assay.services import case_studies, feedback, my_data, profiles, standards
+from assay.services import programmes as content
+from assay.web.deps import CurrentPrincipal, CurrentUser, DbSession, Rt, SignedInUser, keep_refusal
+from assay.web.security import SESSION_COOKIE
+from assay.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/directory", response_class=HTMLResponse)
+def directory(
+    request: Request,
+    db: DbSession,
+    rt: Rt,
+    user: CurrentUser,
+    q: str = "",
+    credential: str = "",
+    domain: str = "",
+    region: str = "",
+    availability: str = "",
+    page: int = 1,
+) -> Response:
+    result = profiles.directory(
+        db, rt, q=q, credential=credential, domain=domain, region=region, availability=availability, page=page
+    )
+    filters = {"q": q, "credential": credential, "domain": domain, "region": region, "availability": availability}
+    context = {
+        "result": result,
+        "filters": filters,
+        "regions": profiles.REGIONS,
+        "availability": profiles.AVAILABILITY,
+        "programmes": [p for p in _programmes() if p.holder == "person"],
+        "domains": standards.latest_targets(),
+        "domain_ids": standards.latest_domain_ids(),
+        "query": "&".join(f"{k}={v}" for k, v in filters.items() if v),
+    }
+    return render(request, "community/directory.html", context)
+
+
+def _programmes() -> list[Any]:
+    return content.all_programmes()
+
+
+@router.get("/people/{handle}", response_class=HTMLResponse)
+def person(request: Request, handle: str, db: DbSession, rt: Rt, user: CurrentUser) -> Response:
+    return render(
+        request,
+        "community/person.html",
+        {"p": profiles.public_view(db, rt, handle), "domains": standards.latest_targets()},
+    )
+
+
+@router.get("/api/v1/directory", include_in_schema=True)
+def directory_api(
+    db: DbSession,
+    rt: Rt,
+    q: str = "",
+    credential: str = "",
+    domain: str = "",
+    region: str = "",
+    availability: str = "",
+    page: int = 1,
+) -> dict[str, Any]:
+    result = profiles.directory(
+        db, rt, q=q, credential=credential, domain=domain, region=region, availability=availability, page=page
+    )
+    return {"page": result.page, "pages": result.pages, "total": result.total, "entries": result.entries}
+
+
+@router.get("/api/v1/people/{handle}", include_in_schema=True)
+def person_api(handle: str, db: DbSession, rt: Rt) -> dict[str, Any]:
+    view: dict[str, Any] = json.loads(json.dumps(profiles.public_view(db, rt, handle), default=str))
+    return view
+
+
+# --- one's own profile -----------------------------------------------------------------------------
+
+
+@router.get("/account/profile", response_class=HTMLResponse)
+def my_profile(
+    request: Request, db: DbSession, rt: Rt, user: SignedInUser, error: str | None = None, status_code: int = 200
+) -> Response:
+    row = profiles.profile_of(db, user.id)
+    context = {
+        "row": row,
+        "focus": json.loads(row.focus) if row else [],
+        "regions": profiles.REGIONS,
+        "availability": profiles.AVAILABILITY,
+        "domain_ids": standards.latest_domain_ids(),
+        "targets": standards.latest_targets(),
+        "error": error,
+        "domains": repo.domains_of(db, user.id),
+        "artifacts": repo.artifacts_of(db, user.id),
+        "txt_prefix": profiles.TXT_PREFIX,
+        "well_known": profiles.WELL_KNOWN,
+        "credentials": credential_repo.credentials_of_user(db, user.id),
+    }
+    return render(request, "community/my_profile.html", context, status_code=status_code)
+
+
+@router.post("/account/profile")
+async def save_profile(request: Request, db: DbSession, rt: Rt, user: SignedInUser) -> Response:
+    form = await request.form()
+    try:
+        profiles.save_profile(
+            db,
+            rt,
+            user=user,
+            handle=str(form.get("handle", "")),
+            headline=str(form.get("headline", "")),
+            bio=str(form.get("bio", "")),
+            region=str(form.get("region", "")),
+            availability=str(form.get("availability", "unavailable")),
+            focus=[str(v) for v in form.getlist("focus")],
+            visibility=str(form.get("visibility", "private")),
+        )
+    except ValidationFailed as exc:
+        keep_refusal(db, exc)
+        return my_profile(request, db, rt, user, error=exc.message, status_code=400)
+    return RedirectResponse("/account/profile?saved=1", status_code=303)
+
+
+@router.post("/account/profile/domains")
+def add_domain(request: Request, db: DbSession, rt: Rt, user: SignedInUser, domain: str = Form("")) -> Response:
+    try:
+        profiles.add_domain(db, rt, user=user, domain=domain)
+    except ValidationFailed as exc:
+        keep_refusal(db, exc)
+        return my_profile(request, db, rt, user, error=exc.message, status_code=400)
+    return RedirectResponse("/account/profile#domains", status_code=303)
+
+
+@router.post("/account/profile/domains/{domain_id}/verify")
+def verify_domain(db: DbSession, rt: Rt, user: SignedInUser, domain_id: str) -> Response:
+    profiles.verify_domain(db, rt, user=user, domain_id=domain_id)
+    return RedirectResponse("/account/profile#domains", status_code=303)
+
+
+@router.post("/account/profile/artifacts")
+def add_artifact(
+    request: Request,
+    db: DbSession,
+    rt: Rt,
+    user: SignedInUser,
+    title: str = Form(""),
+    url: str = Form(""),
+    summary: str = Form(""),
+) -> Response:
+    try:
+        profiles.add_artifact(db, rt, user=user, title=title, url=url, summary=summary)
+    except ValidationFailed as exc:
+        keep_refusal(db, exc)
+        return my_profile(request, db, rt, user, error=exc.message, status_code=400)
+    return RedirectResponse("/account/profile#artifacts", status_code=303)
+
+
+@router.get("/account/data.json")
+def export(db: DbSession, rt: Rt, user: SignedInUser) -> Response:
+    data = my_data.export(db, rt, user=user)
+    return JSONResponse(data, headers={"Content-Disposition": 'attachment; filename="my-assay-data.json"'})
+
+
+@router.get("/account/delete", response_class=HTMLResponse)
+def delete_page(request: Request, user: SignedInUser, error: str | None = None, status_code: int = 200) -> Response:
+    return render(request, "community/delete.html", {"error": error}, status_code=status_code)
+
+
+@router.post("/account/delete")
+def delete(request: Request, db: DbSession, rt: Rt, user: SignedInUser, confirm: str = Form("")) -> Response:
+    try:
+        my_data.delete_account(db, rt, user=user, confirm_email=confirm)
+    except ValidationFailed as exc:
+        return delete_page(request, user, error=exc.message, status_code=400)
+    response = RedirectResponse("/?deleted=1", status_code=303)
+    response.delete_cookie(SESSION_COOKIE)
+    return response
+
+
+# --- feedback and how the standard evolves ---------------------------------------------------------
+
+
+@router.get("/feedback", response_class=HTMLResponse)
+def feedback_page(
+    request: Request, db: DbSession, user: SignedInUser, error: str | None = None, status_code: int = 200
+) -> Response:
+    held = [c for c in credential_repo.credentials_of_user(db, user.id) if c.state == "active"]
+    context = {
+        "held": held,
+        "targets": standards.latest_targets(),
+        "kinds": feedback.KINDS,
+        "mine": repo.feedback(db, user_id=user.id),
+        "error": error,
+    }
+    return render(request, "community/feedback.html", context, status_code=status_code)
+
+
+@router.post("/feedback")
+def feedback_submit(
+    request: Request,
+    db: DbSession,
+    rt: Rt,
+    user: SignedInUser,
+    credential: str = Form(""),
+    target: str = Form(""),
+    kind: str = Form(""),
+    text: str = Form(""),
+) -> Response:
+    try:
+        feedback.submit(db, rt, user=user, credential=credential, target=target, kind=kind, text=text)
+    except AssayError as exc:
+        keep_refusal(db, exc)
+        return feedback_page(request, db, user, error=exc.message, status_code=400)
+    return RedirectResponse("/feedback?sent=1", status_code=303)
+
+
+@router.get("/admin/feedback", response_class=HTMLResponse)
+def triage_page(request: Request, db: DbSession, principal: CurrentPrincipal) -> Response:
+    if not decide(principal, Permission.STANDARD_EDIT).allowed:
+        raise PermissionDenied("Feedback triage is for standards editors.")
+    return render(
+        request,
+        "community/triage.html",
+        {
+            "items": repo.feedback(db),
+            "transitions": feedback.TRANSITIONS,
+            "targets": standards.latest_targets(),
+            "trigger_kinds": feedback.TRIGGER_KINDS,
+            "versions": [v.version for v in standards.default_versions()],
+        },
+    )
+
+
+@router.post("/admin/feedback/{feedback_id}")
+def triage(
+    db: DbSession,
+    rt: Rt,
+    principal: CurrentPrincipal,
+    feedback_id: str,
+    state: str = Form(""),
+    resolution: str = Form(""),
+) -> Response:
+    feedback.triage(db, rt, editor=principal, feedback_id=feedback_id, state=state, resolution=resolution)
+    return RedirectResponse("/admin/feedback", status_code=303)
+
+
+@router.post("/admin/feedback-triggers")
+def trigger(
+    db: DbSession,
+    rt: Rt,
+    principal: CurrentPrincipal,
+    version: str = Form(""),
+    target: str = Form(""),
+    kind: str = Form(""),
+    note: str = Form(""),
+    reference: str = Form(""),
+) -> Response:
+    feedback.record_trigger(
+        db, rt, editor=principal, version=version, target=target, kind=kind, note=note, reference=reference or None
+    )
+    return RedirectResponse("/standard/evolution", status_code=303)
+
+
+@router.get("/standard/evolution", response_class=HTMLResponse)
+def evolution(request: Request, db: DbSession, user: CurrentUser) -> Response:
+    return render(
+        request, "community/evolution.html", {"e": feedback.evolution(db), "targets": standards.latest_targets()}
+    )
+
+
+# --- case studies ----------------------------------------------------------------------------------
+
+
+@router.get("/case-studies", response_class=HTMLResponse)
+def case_list(request: Request, db: DbSession, user: CurrentUser) -> Response:
+    return render(
+        request,
+        "community/case_studies.html",
+        {"cases": [case_studies.view(c) for c in repo.case_studies(db, state="published")]},
+    )
+
+
+@router.get("/case-studies/new", response_class=HTMLResponse)
+def case_new(
+    request: Request,
+    db: DbSession,
+    user: SignedInUser,
+    error: str | None = None,
+    status_code: int = 200,
+    parts: dict[str, str] | None = None,
+    preview: dict[str, Any] | None = None,
+) -> Response:
+    context = {
+        "error": error,
+        "parts": parts or {},
+        "preview": preview,
+        "domain_ids": standards.latest_domain_ids(),
+        "mine": [case_studies.view(c) for c in repo.case_studies_by(db, user.id)],
+    }
+    return render(request, "community/case_new.html", context, status_code=status_code)
+
+
+@router.post("/case-studies/new")
+async def case_submit(request: Request, db: DbSession, rt: Rt, user: SignedInUser) -> Response:
+    form = await request.form()
+    parts = {k: str(form.get(k, "")) for k in case_studies.FIELDS}
+    if form.get("then") == "preview":
+        preview = {
+            k: {"text": v.text, "removed": dict(v.removed)}
+            for k, v in case_studies.preview(db, user=user, parts=parts).items()
+        }
+        return case_new(request, db, user, parts=parts, preview=preview)
+    try:
+        case_studies.submit(db, rt, user=user, parts=parts, domains=[str(v) for v in form.getlist("domains")])
+    except AssayError as exc:
+        keep_refusal(db, exc)
+        return case_new(request, db, user, error=exc.message, status_code=400, parts=parts)
+    return RedirectResponse("/case-studies/new?sent=1", status_code=303)
+
+
+@router.get("/admin/case-studies", response_class=HTMLResponse)
+def case_queue(request: Request, db: DbSession, principal: CurrentPrincipal) -> Response:
+    if not decide(principal, Permission.STANDARD_EDIT).allowed:
+        raise PermissionDenied("Case-study review is for standards editors.")
+    return render(
+        request,
+        "community/case_queue.html",
+        {"cases": [case_studies.view(c) for c in repo.case_studies(db, state="submitted")]},
+    )
+
+
+@router.post("/admin/case-studies/{case_id}")
+def case_decide(db: DbSession, rt: Rt, principal: CurrentPrincipal, case_id: str, publish: str = Form("")) -> Response:
+    case_studies.decide(db, rt, editor=principal, case_id=case_id, publish=publish == "yes")
+    return RedirectResponse("/admin/case-studies", status_code=303)
