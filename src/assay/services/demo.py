@@ -14,6 +14,7 @@ from assay.services import (
     assessments,
     campaigns,
     demo_certification,
+    demo_community,
     issuance,
     organisations,
     roles,
@@ -91,6 +92,7 @@ def load(db: Session, rt: Runtime) -> list[str] | None:
     campaign = _campaign(db, rt, northwind=northwind, users=users)
     principals = {p.email: accounts.principal_for(db, users[p.email]) for p in PEOPLE if p.global_roles}
     certification_lines = demo_certification.load(db, rt, users=users, principals=principals, password=DEMO_PASSWORD)
+    community_lines = demo_community.load(db, rt, users=users, principals=principals)
     base = rt.settings.base_url.rstrip("/")
     return [
         f"Lee's readiness profile: {base}/assessment/{token}/report  (JSON: assay assessment report {token})",
@@ -99,6 +101,7 @@ def load(db: Session, rt: Runtime) -> list[str] | None:
         f"Northwind's team campaign (sign in as maria@northwind.example): {base}/orgs/northwind/campaigns/{campaign.id}",
         *verify_lines,
         *certification_lines,
+        *community_lines,
     ]
 
 

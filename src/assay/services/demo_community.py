@@ -1,0 +1,178 @@
+"""People and the advisory loop in the demo: public profiles in the directory (one private), shipped
+work claimed and reviewer-verified, feedback from holders at different stages of triage, the
+triggers behind version 1.1's changes, and case studies, one published and one awaiting review."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from assay.core.roles import Principal
+from assay.db.models import User
+from assay.db.repositories import credentials as credential_repo
+from assay.services import case_studies, feedback, profiles, wallet
+from assay.services.runtime import Runtime
+
+PROFILES = (
+    (
+        "sam@northwind.example",
+        "sam-achebe",
+        "ML engineer: retrieval with access control, audit trails",
+        "Europe: UK and Ireland",
+        "limited",
+        ["RD", "IA", "OV"],
+        "public",
+    ),
+    (
+        "lee@northwind.example",
+        "lee-park",
+        "Platform engineer: release gates and observability for LLM services",
+        "Europe: UK and Ireland",
+        "open",
+        ["DR", "OBS"],
+        "public",
+    ),
+    (
+        "dana@harbourlight.example",
+        "dana-mensah",
+        "Consultant: AI vendor risk and incident readiness for MSP clients",
+        "Europe: EU and EEA",
+        "open",
+        ["VD", "IA", "SR"],
+        "public",
+    ),
+    (
+        "maria@northwind.example",
+        "maria-castell",
+        "Engineering manager",
+        "Europe: UK and Ireland",
+        "unavailable",
+        ["HO"],
+        "private",
+    ),
+)
+
+
+def load(db: Session, rt: Runtime, *, users: dict[str, User], principals: dict[str, Principal]) -> list[str]:
+    base = rt.settings.base_url.rstrip("/")
+    for email, handle, headline, region, availability, focus, visibility in PROFILES:
+        user = users[email]
+        profiles.save_profile(
+            db,
+            rt,
+            user=user,
+            handle=handle,
+            headline=headline,
+            bio="",
+            region=region,
+            availability=availability,
+            focus=focus,
+            visibility=visibility,
+        )
+        for c in credential_repo.credentials_of_user(db, user.id):
+            if c.state == "active" and visibility == "public":
+                wallet.set_visibility(db, rt, user_id=user.id, public_id=c.public_id, visibility="public")
+    sam, lee = users["sam@northwind.example"], users["lee@northwind.example"]
+    shipped = profiles.add_artifact(
+        db,
+        rt,
+        user=sam,
+        title="Entitlement-aware retrieval for a claims assistant",
+        url="https://example.org/northwind/claims-retrieval",
+        summary="Designed the retriever's entitlement filter from token claims and the cross-tenant probe suite that gates each release.",
+    )
+    profiles.verify_artifact(
+        db,
+        rt,
+        reviewer=principals["reviewer@assay.example"],
+        artifact_id=shipped.id,
+        note="Read the design record and the release gate's probe results with the team's lead.",
+    )
+    profiles.add_artifact(
+        db,
+        rt,
+        user=lee,
+        title="Behavioural baseline gate for prompt releases",
+        url="https://example.org/northwind/release-gate",
+        summary="A release gate comparing each candidate prompt bundle against the last release on 400 pinned cases.",
+    )
+
+    editor = principals["editor@assay.example"]
+    sam_credential = next(c for c in credential_repo.credentials_of_user(db, sam.id) if c.state == "active")
+    cache = feedback.submit(
+        db,
+        rt,
+        user=sam,
+        credential=sam_credential.public_id,
+        target="RD-02",
+        kind="gap",
+        text="Entitlements are enforced in the retriever, but nothing covers semantic caches: a cached answer built from one user's documents was served to another user with a near-identical question.",
+    )
+    feedback.triage(db, rt, editor=editor, feedback_id=cache.id, state="triaged")
+    feedback.triage(
+        db,
+        rt,
+        editor=editor,
+        feedback_id=cache.id,
+        state="accepted",
+        resolution="Accepted for the next version: RD-02 will require caches keyed by the caller's entitlements.",
+    )
+    lee_credential = next(c for c in credential_repo.credentials_of_user(db, lee.id) if c.state == "active")
+    feedback.submit(
+        db,
+        rt,
+        user=lee,
+        credential=lee_credential.public_id,
+        target="DR-03",
+        kind="outdated",
+        text="Behavioural baselines per release assume one model; with routing across three models by cost, the baseline needs to be per route, not per release.",
+    )
+    for target, kind, note in (
+        (
+            "OBS-06",
+            "case-study",
+            "Two production accounts of runaway agent loops noticed on the invoice, not the dashboards, led to the cost-anomaly control.",
+        ),
+        (
+            "HO-02",
+            "exam-statistics",
+            "Practice items on HO-02 had a low item–rest correlation: candidates read 'irreversible' too narrowly. The statement was reworded.",
+        ),
+        (
+            "IA-06",
+            "editorial",
+            "IA-03 mixed two obligations with different owners; it was split into the system card (IA-06) and data lineage (IA-07).",
+        ),
+    ):
+        feedback.record_trigger(db, rt, editor=editor, version="1.1", target=target, kind=kind, note=note)
+
+    dana = users["dana@harbourlight.example"]
+    published = case_studies.submit(
+        db,
+        rt,
+        user=dana,
+        parts={
+            "title": "A silent model update at a vendor broke a client's claims triage",
+            "worked": "The nightly regression suite pinned to the model version caught the change within a day; the fallback route to the previous model was documented and had been rehearsed in March.",
+            "failed": "The vendor's changelog said nothing. Dana Mensah (dana@harbourlight.example) only learnt of it from the drift alert; our contact at the vendor, Peter Lund, confirmed it a week later.",
+            "missed": "VD-02 asks us to detect silent upstream changes but says nothing about contract terms that oblige the vendor to give notice.",
+        },
+        domains=["VD", "DR"],
+    )
+    case_studies.decide(db, rt, editor=editor, case_id=published.id, publish=True)
+    case_studies.submit(
+        db,
+        rt,
+        user=lee,
+        parts={
+            "title": "Token costs tripled after a retrieval change",
+            "worked": "Per-route cost dashboards showed the jump the morning after the release, and the change was rolled back in forty minutes.",
+            "failed": "No alert fired: the budget alarm was monthly. Lee Park noticed it in a finance report; the API key sk-live-4f9a8b7c6d5e4f3a2b1c0d9e was in the screenshot he shared.",
+            "missed": "OBS-06 sets cost anomaly monitoring but no rule on how fast an alert must reach the owning team.",
+        },
+        domains=["OBS"],
+    )
+    return [
+        f"The directory of practitioners: {base}/directory (Sam, Lee and Dana are public; Maria's profile is private and appears nowhere)",
+        f"  how the standard evolves, with the triggers of version 1.1's changes: {base}/standard/evolution",
+        f"  feedback triage and case studies awaiting review (editor@assay.example): {base}/admin/feedback and {base}/admin/case-studies",
+    ]
