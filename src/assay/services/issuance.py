@@ -39,7 +39,7 @@ from assay.core.roles import Permission, Principal, decide, require
 from assay.db.models import DecisionSubject, IssuanceDecision, IssuedCredential, StatusList, User
 from assay.db.repositories import accounts as account_repo
 from assay.db.repositories import credentials as repo
-from assay.services import audit, keys, standards, statuslists, translog
+from assay.services import audit, integrations, keys, standards, statuslists, translog
 from assay.services.accounts import principal_for
 from assay.services.runtime import Runtime
 from assay.services.signing import sign_document
@@ -390,6 +390,7 @@ def _issue_one(
             "suspension_index": allocations["suspension"][1],
         },
     )
+    integrations.credential_event(db, rt, credential=credential, event="credential.issued")
     return credential
 
 
@@ -446,6 +447,10 @@ def change_state(
         subject_id=public_id,
         details={"reason": reason.strip(), "status_index": allocation.list_index},
     )
+    event = {"revoke": "credential.revoked", "suspend": "credential.suspended", "reinstate": "credential.reinstated"}[
+        action
+    ]
+    integrations.credential_event(db, rt, credential=credential, event=event)
     return credential
 
 

@@ -30,6 +30,7 @@ from assay.web.routes import (
     decisions,
     home,
     issuance_api,
+    org_programme,
     organisations,
     panel_pages,
     registry,
@@ -84,6 +85,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(home.router)
     app.include_router(accounts.router)
+    app.include_router(org_programme.router)
     app.include_router(organisations.router)
     app.include_router(admin.router)
     app.include_router(registry.router)

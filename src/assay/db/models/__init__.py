@@ -34,6 +34,7 @@ from assay.db.models.credentials import (
     StatusAllocation,
     StatusList,
 )
+from assay.db.models.integrations import OrgToken, StatusConsent, Webhook, WebhookDelivery
 from assay.db.models.jobs import Job
 from assay.db.models.organisations import Invitation, Membership, Organisation
 from assay.db.models.panel import (
@@ -83,6 +84,7 @@ __all__ = [
     "LogHead",
     "LogNode",
     "Membership",
+    "OrgToken",
     "Organisation",
     "PanelSeat",
     "PasswordReset",
@@ -96,10 +98,13 @@ __all__ = [
     "SigningKey",
     "StandardVersionRecord",
     "StatusAllocation",
+    "StatusConsent",
     "StatusList",
     "TaskAttachment",
     "TaskReview",
     "TaskSubmission",
     "User",
     "WebSession",
+    "Webhook",
+    "WebhookDelivery",
 ]
