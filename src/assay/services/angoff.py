@@ -221,6 +221,7 @@ def judge_view(db: Session, rt: Runtime, *, judge: Principal, study_id: str) -> 
     """What a judge sees: each scored item with its key (judges are subject experts), their own
     ratings; from round 2 on, the item's statistics and the panel's ratings from the round before."""
     study = _study(db, study_id)
+    content.load_pool_extras(db)
     if judge.user_id not in json.loads(study.judges) and not decide(judge, Permission.STANDARD_EDIT).allowed:
         raise PermissionDenied("You are not on this standard-setting panel.")
     rounds = repo.rounds(db, study.id)

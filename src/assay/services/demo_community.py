@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from assay.core.roles import Principal
 from assay.db.models import User
 from assay.db.repositories import credentials as credential_repo
-from assay.services import case_studies, feedback, profiles, wallet
+from assay.services import case_studies, contributions, feedback, profiles, wallet
 from assay.services.runtime import Runtime
 
 PROFILES = (
@@ -171,8 +171,51 @@ def load(db: Session, rt: Runtime, *, users: dict[str, User], principals: dict[s
         },
         domains=["OBS"],
     )
+    # Lee proposes a scenario question; Sam and Maria, who hold credentials assessing RD (and are not
+    # his colleagues: his Northwind invitation is still pending), accept it: it joins the pool as a pilot.
+    question = contributions.propose(
+        db,
+        rt,
+        user=lee,
+        control="RD-03",
+        title="A deletion request and the nightly index",
+        stem=(
+            "A bank's assistant answers from an index rebuilt nightly from the document store. A customer's "
+            "right-to-erasure request is honoured in the store at 10:00, but the assistant quotes the customer's "
+            "letters until the rebuild at 02:00. Which change meets the retention and deletion control?"
+        ),
+        options=[
+            (
+                "Propagate deletions to the index, embeddings and caches within a stated, monitored time.",
+                "RD-03: deletion reaches every derived store, and the lag is measured.",
+            ),
+            (
+                "Rebuild the index every hour instead of every night.",
+                "Shortens the window but still serves deleted text, and nothing checks it.",
+            ),
+            (
+                "Add an instruction that the assistant must not quote deleted letters.",
+                "The model cannot know what was deleted; retrieval still returns it.",
+            ),
+            (
+                "Keep deleted documents out of answers by lowering their retrieval score.",
+                "Deleted data must not be retrievable at all, not merely ranked lower.",
+            ),
+        ],
+        correct="a",
+    )
+    for email in ("sam@northwind.example", "maria@northwind.example"):
+        contributions.review(
+            db,
+            rt,
+            user=users[email],
+            contribution_id=question.id,
+            accept=True,
+            comments="One defensible answer; the distractors are what teams actually try.",
+        )
     return [
         f"The directory of practitioners: {base}/directory (Sam, Lee and Dana are public; Maria's profile is private and appears nowhere)",
         f"  how the standard evolves, with the triggers of version 1.1's changes: {base}/standard/evolution",
         f"  feedback triage and case studies awaiting review (editor@assay.example): {base}/admin/feedback and {base}/admin/case-studies",
+        f"  a question Lee contributed, accepted by two holders, now a pilot item ({question.item_id}): {base}/admin/pilots",
     ]

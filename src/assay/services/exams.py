@@ -192,6 +192,7 @@ def start(
 
 def owned(db: Session, rt: Runtime, *, user_id: str, attempt_id: str) -> ExamAttempt:
     """The candidate's own attempt, brought up to date: closed if its time ran out, released if due."""
+    content.load_pool_extras(db)
     attempt = repo.exam_attempt(db, attempt_id, lock=True)
     if attempt is None or attempt.user_id != user_id:
         raise NotFound("There is no such exam attempt on your account.")
@@ -418,6 +419,7 @@ def sweep_job(db: Session, rt: Runtime, payload: Mapping[str, Any]) -> None:
 
 def sweep(db: Session, rt: Runtime) -> tuple[int, int]:
     """Close attempts whose time ran out with nobody on the page, and release results that are due."""
+    content.load_pool_extras(db)
     now = rt.clock.now()
     closed = 0
     for attempt in repo.overdue_attempts(db, now):
@@ -454,6 +456,7 @@ def attempts_of(db: Session, rt: Runtime, *, user_id: str) -> list[ExamAttempt]:
 def flag_queue(db: Session, principal: Principal) -> list[dict[str, Any]]:
     """Open flags grouped by item, most-flagged first: the item review queue."""
     require(principal, Permission.STANDARD_EDIT)
+    content.load_pool_extras(db)
     grouped: dict[str, list[ItemFlag]] = {}
     for f in repo.flags(db):
         grouped.setdefault(f.item_ref, []).append(f)

@@ -35,6 +35,7 @@ ANALYSED_STATES = ("scored", "released")
 def _matrix(
     db: Session, form: ExamFormRecord
 ) -> tuple[np.ndarray[Any, Any], list[str], list[bool], dict[str, list[list[str]]]]:
+    content.load_pool_extras(db)
     order: list[str] = json.loads(form.order_refs)
     scored_refs = set(json.loads(form.scored_refs))
     attempts = repo.attempts_on_form(db, form.id, ANALYSED_STATES)
@@ -178,7 +179,7 @@ def pilot_stats(db: Session, item_ref: str) -> stats.ItemStats:
 def pilots(db: Session) -> list[dict[str, Any]]:
     promoted = panel_repo.promotions(db)
     out = []
-    for item in content.secure_bank().items.values():
+    for item in content.secure_items(db):
         if item.status is not ItemStatus.PILOT:
             continue
         s = pilot_stats(db, item.ref)
@@ -197,6 +198,7 @@ def pilots(db: Session) -> list[dict[str, Any]]:
 def promote(db: Session, rt: Runtime, *, editor: Principal, item_ref: str, note: str) -> ItemPromotion:
     """A standards editor makes a pilot item operational, only past the documented thresholds."""
     require(editor, Permission.STANDARD_EDIT)
+    content.load_pool_extras(db)
     item = content.secure_item(item_ref) if "@" in item_ref else None
     if item is None or item.status is not ItemStatus.PILOT:
         raise NotFound(f"{item_ref} is not a pilot item of the secure pool.")

@@ -3,6 +3,7 @@ guides; and what a person holds towards a programme's prerequisites."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from functools import cache
 from typing import Any
@@ -23,6 +24,7 @@ from assay.core.errors import NotFound, ValidationFailed
 from assay.core.items.bank import ItemBank
 from assay.core.items.model import Item
 from assay.core.standard.problems import ContentInvalid
+from assay.db.repositories import community as community_repo
 from assay.db.repositories import credentials as credential_repo
 from assay.services import issuance, standards
 
@@ -44,9 +46,26 @@ def secure_bank() -> ItemBank:
     return standards.item_bank(SECURE_ITEMS_DIR)
 
 
+#: Items added to the secure pool in the database (accepted contributions), by id; refreshed by
+#: load_pool_extras wherever a database session is at hand, so a pinned ref always resolves.
+_extra: dict[str, Item] = {}
+
+
+def load_pool_extras(db: Session) -> None:
+    """Replace the process's view of the database's pool items (swapped whole, never emptied in place)."""
+    global _extra
+    _extra = {row.item_id: Item.model_validate(json.loads(row.item)) for row in community_repo.pool_items(db)}
+
+
+def secure_items(db: Session) -> list[Item]:
+    """The shipped secure pool and the items added to it since."""
+    load_pool_extras(db)
+    return [*secure_bank().items.values(), *(_extra[k] for k in sorted(_extra))]
+
+
 def secure_item(ref: str) -> Item:
     item_id, _, version = ref.partition("@")
-    item = secure_bank().items.get(item_id)
+    item = secure_bank().items.get(item_id) or _extra.get(item_id)
     if item is None or str(item.version) != version:
         raise ContentInvalid([])  # a pinned item that is gone cannot be re-scored: loud, not silent
     return item

@@ -122,3 +122,42 @@ class CaseStudyAuthor(Base):
 
     case_study_id: Mapped[str] = mapped_column(ForeignKey("case_studies.id", ondelete="CASCADE"), primary_key=True)
     user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+
+
+class Contribution(Base):
+    """A scenario question proposed by a credential holder, reviewed by two holders of a relevant
+    credential; when both accept, the item joins the secure pool as a pilot item."""
+
+    __tablename__ = "contributions"
+
+    id: Mapped[str] = mapped_column(IdColumn(), primary_key=True)
+    user_id: Mapped[str | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True, index=True)
+    domain: Mapped[str] = mapped_column(String(10))
+    item: Mapped[str] = mapped_column(Text)  # JSON: the proposed item in the bank's schema
+    state: Mapped[str] = mapped_column(String(16))  # submitted | accepted | rejected
+    item_id: Mapped[str | None] = mapped_column(String(20), nullable=True)  # once accepted
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class ContributionReview(Base):
+    __tablename__ = "contribution_reviews"
+    __table_args__ = (UniqueConstraint("contribution_id", "reviewer_id"),)
+
+    id: Mapped[str] = mapped_column(IdColumn(), primary_key=True)
+    contribution_id: Mapped[str] = mapped_column(ForeignKey("contributions.id", ondelete="CASCADE"), index=True)
+    reviewer_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    verdict: Mapped[str] = mapped_column(String(10))  # accept | reject
+    comments: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class PoolItem(Base):
+    """An item added to the secure pool from the database (an accepted contribution), as a pilot."""
+
+    __tablename__ = "pool_items"
+
+    item_id: Mapped[str] = mapped_column(String(20), primary_key=True)
+    item: Mapped[str] = mapped_column(Text)  # JSON in the bank's schema, status pilot
+    contribution_id: Mapped[str | None] = mapped_column(ForeignKey("contributions.id"), nullable=True)
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime())

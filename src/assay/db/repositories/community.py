@@ -9,7 +9,10 @@ from assay.db.models import (
     CaseStudy,
     CaseStudyAuthor,
     ChangeTrigger,
+    Contribution,
+    ContributionReview,
     Feedback,
+    PoolItem,
     Profile,
     ProfileArtifact,
     ProfileDomain,
@@ -96,3 +99,25 @@ def case_studies_by(db: Session, user_id: str) -> list[CaseStudy]:
         .where(CaseStudyAuthor.user_id == user_id)
     )
     return list(db.scalars(stmt.order_by(CaseStudy.submitted_at)))
+
+
+def pool_items(db: Session) -> list[PoolItem]:
+    return list(db.scalars(select(PoolItem).order_by(PoolItem.added_at)))
+
+
+def contributions(db: Session, *, state: str | None = None, user_id: str | None = None) -> list[Contribution]:
+    stmt = select(Contribution).order_by(Contribution.created_at)
+    if state is not None:
+        stmt = stmt.where(Contribution.state == state)
+    if user_id is not None:
+        stmt = stmt.where(Contribution.user_id == user_id)
+    return list(db.scalars(stmt))
+
+
+def contribution(db: Session, contribution_id: str) -> Contribution | None:
+    return db.get(Contribution, contribution_id, with_for_update=True)
+
+
+def contribution_reviews(db: Session, contribution_id: str) -> list[ContributionReview]:
+    stmt = select(ContributionReview).where(ContributionReview.contribution_id == contribution_id)
+    return list(db.scalars(stmt.order_by(ContributionReview.created_at)))

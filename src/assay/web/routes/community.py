@@ -13,7 +13,7 @@ from assay.core.errors import AssayError, PermissionDenied, ValidationFailed
 from assay.core.roles import Permission, decide
 from assay.db.repositories import community as repo
 from assay.db.repositories import credentials as credential_repo
-from assay.services import case_studies, feedback, my_data, profiles, standards
+from assay.services import case_studies, contributions, feedback, my_data, profiles, standards
 from assay.services import programmes as content
 from assay.web.deps import CurrentPrincipal, CurrentUser, DbSession, Rt, SignedInUser, keep_refusal
 from assay.web.security import SESSION_COOKIE
@@ -347,3 +347,62 @@ def case_queue(request: Request, db: DbSession, principal: CurrentPrincipal) -> 
 def case_decide(db: DbSession, rt: Rt, principal: CurrentPrincipal, case_id: str, publish: str = Form("")) -> Response:
     case_studies.decide(db, rt, editor=principal, case_id=case_id, publish=publish == "yes")
     return RedirectResponse("/admin/case-studies", status_code=303)
+
+
+# --- question contributions ------------------------------------------------------------------------
+
+
+@router.get("/contribute", response_class=HTMLResponse)
+def contribute_page(
+    request: Request,
+    db: DbSession,
+    user: SignedInUser,
+    error: str | None = None,
+    status_code: int = 200,
+    form: dict[str, Any] | None = None,
+) -> Response:
+    controls = {k: v for k, v in standards.latest_targets().items() if "-" in k}
+    context = {
+        "controls": controls,
+        "error": error,
+        "form": form or {},
+        "mine": repo.contributions(db, user_id=user.id),
+    }
+    return render(request, "community/contribute.html", context, status_code=status_code)
+
+
+@router.post("/contribute")
+async def contribute(request: Request, db: DbSession, rt: Rt, user: SignedInUser) -> Response:
+    form = await request.form()
+    fields = {k: str(v) for k, v in form.items() if isinstance(v, str)}
+    options = [(fields.get(f"option-{c}", ""), fields.get(f"why-{c}", "")) for c in "abcd"]
+    try:
+        contributions.propose(
+            db,
+            rt,
+            user=user,
+            control=fields.get("control", ""),
+            title=fields.get("title", ""),
+            stem=fields.get("stem", ""),
+            options=options,
+            correct=fields.get("correct", ""),
+        )
+    except AssayError as exc:
+        keep_refusal(db, exc)
+        return contribute_page(request, db, user, error=exc.message, status_code=400, form=fields)
+    return RedirectResponse("/contribute?sent=1", status_code=303)
+
+
+@router.get("/contributions/review", response_class=HTMLResponse)
+def contribution_queue(request: Request, db: DbSession, rt: Rt, user: SignedInUser) -> Response:
+    return render(request, "community/contribution_review.html", {"queue": contributions.queue(db, rt, user=user)})
+
+
+@router.post("/contributions/{contribution_id}/review")
+def contribution_review(
+    db: DbSession, rt: Rt, user: SignedInUser, contribution_id: str, verdict: str = Form(""), comments: str = Form("")
+) -> Response:
+    contributions.review(
+        db, rt, user=user, contribution_id=contribution_id, accept=verdict == "accept", comments=comments
+    )
+    return RedirectResponse("/contributions/review?done=1", status_code=303)
