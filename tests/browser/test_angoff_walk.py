@@ -13,21 +13,12 @@ import pytest
 from assay.core.roles import Role
 from assay.db.models import ExamFormRecord
 from assay.services import accounts, angoff, exams, roles
+from tests.browser.helpers import sign_in
 from tests.browser.test_accounts_and_organisations import assert_accessible
 from tests.certifying import make_cast, take_exam
 from tests.web.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
-
-
-def sign_in(browser: Any, base: str, email: str) -> Any:
-    page = browser.new_page()
-    page.goto(base + "/account/signin")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()
-    return page
 
 
 def test_an_angoff_round_from_rating_to_the_next_round(browser: Any, live_server: str, rt: Any, sessions: Any) -> None:

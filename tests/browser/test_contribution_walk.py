@@ -8,21 +8,12 @@ from typing import Any
 import pytest
 
 from assay.services import accounts
+from tests.browser.helpers import sign_in
 from tests.browser.test_accounts_and_organisations import assert_accessible
 from tests.certifying import PASSWORD, grant, make_cast
 from tests.services.test_contributions import OPTIONS, STEM
 
 pytestmark = pytest.mark.browser
-
-
-def sign_in(browser: Any, base: str, email: str) -> Any:
-    page = browser.new_page()
-    page.goto(base + "/account/signin")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()
-    return page
 
 
 def test_a_contribution_from_proposal_to_pilot_item(browser: Any, live_server: str, rt: Any, sessions: Any) -> None:

@@ -25,8 +25,8 @@ from assay.core.roles import Permission, Principal, require
 from assay.db.models import IssuedCredential, Organisation, OrgToken, StatusConsent, User, Webhook, WebhookDelivery
 from assay.db.repositories import integrations as repo
 from assay.db.repositories import organisations as org_repo
-from assay.infra.netguard import RequestRefused, refusal_reason
-from assay.services import audit, jobs
+from assay.infra.netguard import RequestRefused
+from assay.services import audit, jobs, outbound
 from assay.services.runtime import Runtime
 
 TOKEN_PREFIX = "assay_org_"  # noqa: S105 - a prefix that marks tokens, not a secret
@@ -135,13 +135,7 @@ def _check_destination(rt: Runtime, url: str) -> str:
     if not url.startswith("https://") or len(url) > 500 or " " in url:
         raise ValidationFailed("A webhook needs an https:// address.", {"url": "An https address."})
     host = url[len("https://") :].split("/", 1)[0].split(":", 1)[0].lower()
-    addresses = rt.dns.addresses(host)
-    if not addresses:
-        raise ValidationFailed(f"{host} does not resolve.", {"url": "Does not resolve."})
-    for address in addresses:
-        reason = refusal_reason(address)
-        if reason is not None and not rt.settings.http_allow_private_addresses:
-            raise RequestRefused(f"{host} resolves to {address}, {reason}; webhooks go only to the public internet.")
+    outbound.refuse_internal(rt, host, purpose="a webhook")
     return url
 
 

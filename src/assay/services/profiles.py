@@ -22,8 +22,7 @@ from assay.core.roles import Permission, Principal, require
 from assay.db.models import Profile, ProfileArtifact, ProfileDomain, User
 from assay.db.repositories import community as repo
 from assay.db.repositories import credentials as credential_repo
-from assay.infra.netguard import RequestRefused, refusal_reason
-from assay.services import audit, standards
+from assay.services import audit, outbound, standards
 from assay.services import programmes as content
 from assay.services.runtime import Runtime
 
@@ -250,18 +249,6 @@ def add_domain(db: Session, rt: Runtime, *, user: User, domain: str) -> ProfileD
     return row
 
 
-def _refuse_internal(rt: Runtime, host: str) -> None:
-    addresses = rt.dns.addresses(host)
-    if not addresses:
-        raise ValidationFailed(f"{host} does not resolve; check the name.")
-    for address in addresses:
-        reason = refusal_reason(address)
-        if reason is not None and not rt.settings.http_allow_private_addresses:
-            raise RequestRefused(
-                f"{host} resolves to {address}, {reason}; a domain proof must point to the public internet."
-            )
-
-
 def verify_domain(db: Session, rt: Runtime, *, user: User, domain_id: str) -> ProfileDomain:
     """Look for the token in a TXT record at the domain, then at https://<domain>/.well-known/…"""
     row = repo.domain(db, domain_id)
@@ -271,7 +258,7 @@ def verify_domain(db: Session, rt: Runtime, *, user: User, domain_id: str) -> Pr
     row.checked_at = now
     expected = TXT_PREFIX + row.token
     try:
-        _refuse_internal(rt, row.domain)
+        outbound.refuse_internal(rt, row.domain, purpose="a domain proof")
         method = None
         if any(t.strip() == expected for t in rt.dns.txt(row.domain)):
             method = "dns"
