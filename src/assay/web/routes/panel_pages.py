@@ -55,6 +55,8 @@ def panel_page(request: Request, db: DbSession, rt: Rt, principal: CurrentPrinci
         "fmt": _fmt,
         "seats": seats,
         "registrar": decide(principal, Permission.CREDENTIAL_APPROVE).allowed,
+        "staff": _staff(principal),
+        "me": principal.user_id,
         "programmes": [p for p in content.all_programmes() if p.tasks],
         "tasks": sorted(content.tasks()),
     }
