@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from assay.content import DEFAULT_STANDARD_ID
 from assay.core.errors import Conflict, NotFound, PermissionDenied, RateLimited, ValidationFailed
 from assay.core.ids import new_id
 from assay.core.roles import Permission, Principal, require
@@ -33,7 +34,7 @@ TRANSITIONS = {
     "triaged": {"accepted", "declined", "duplicate"},
     "accepted": {"resolved"},
 }
-TRIGGER_KINDS = ("feedback", "exam-statistics", "case-study", "editorial")
+TRIGGER_KINDS = ("feedback", "exam-statistics", "case-study", "editorial", "draft-review")
 LIMIT_PER_DAY = 5
 
 
@@ -175,7 +176,8 @@ def evolution(db: Session) -> dict[str, Any]:
     and the practitioners' feedback that is closed, with its resolution (no names)."""
     versions = []
     triggers = repo.triggers(db)
-    for v in reversed(standards.default_versions()):
+    stored = [sv.version for sv in standards.catalogue(db, DEFAULT_STANDARD_ID)] or list(standards.default_versions())
+    for v in reversed(stored):
         changes = []
         for change in v.changes:
             targets = list(change.controls) + list(change.from_)

@@ -78,25 +78,37 @@ def import_standard(db: Session, rt: Runtime, *, path: Path | None = None, actor
                 f"(hash {record.content_hash[:12]}…, this one {digest[:12]}…). Published content never changes: "
                 "give the revision a new version number."
             )
+    _check_and_store(db, rt, incoming.info, stored, new_versions, actor_id)
+    return ImportReport(incoming.info.id, tuple(v.version for v, _ in new_versions), tuple(unchanged))
+
+
+def _check_and_store(
+    db: Session,
+    rt: Runtime,
+    info: StandardInfo,
+    stored: dict[str, StandardVersionRecord],
+    new_versions: list[tuple[Version, str]],
+    actor_id: str | None,
+) -> None:
+    """The whole standard as it would be after adding these versions must hold together (lineage,
+    changelogs); then store them, each recorded."""
     # The whole standard as it would be after the import must hold together (lineage, changelogs).
     combined = {v.version: v for v in (_parse(r.document)[1] for r in stored.values())}
     combined.update({v.version: v for v, _ in new_versions})
-    whole = Standard(
-        info=incoming.info, versions=tuple(sorted(combined.values(), key=lambda v: version_key(v.version)))
-    )
+    whole = Standard(info=info, versions=tuple(sorted(combined.values(), key=lambda v: version_key(v.version))))
     findings = check_standard(whole, references())
     if findings:
         raise ContentInvalid([Problem(f"version {f.version}", "/".join(map(str, f.loc)), f.reason) for f in findings])
     now = rt.clock.now()
     for version, digest in new_versions:
-        document = canonical_bytes(export_document(incoming.info, version)).decode("utf-8")
+        document = canonical_bytes(export_document(info, version)).decode("utf-8")
         record = StandardVersionRecord(
             id=new_id(now),
-            standard_id=incoming.info.id,
+            standard_id=info.id,
             version=version.version,
             status=version.status.value,
             released=version.released,
-            title=incoming.info.title,
+            title=info.title,
             content_hash=digest,
             document=document,
             imported_at=now,
@@ -110,10 +122,20 @@ def import_standard(db: Session, rt: Runtime, *, path: Path | None = None, actor
             actor_id=actor_id,
             action="standard.version_imported",
             subject_type="standard_version",
-            subject_id=f"{incoming.info.id}@{version.version}",
+            subject_id=f"{info.id}@{version.version}",
             details={"content_hash": digest, "status": version.status.value, "controls": len(version.controls())},
         )
-    return ImportReport(incoming.info.id, tuple(v.version for v, _ in new_versions), tuple(unchanged))
+
+
+def publish_version(db: Session, rt: Runtime, *, standard_id: str, version: Version, actor_id: str | None) -> None:
+    """Store a new version made in Assay (a published draft), checked with every stored version."""
+    stored = {r.version: r for r in repo.versions_of(db, standard_id)}
+    if version.version in stored:
+        raise Conflict(f"Version {version.version} of {standard_id} already exists.")
+    if not stored:
+        raise NotFound(f"There is no standard {standard_id}.")
+    info = _parse(next(iter(stored.values())).document)[0]
+    _check_and_store(db, rt, info, stored, [(version, content_hash(info, version))], actor_id)
 
 
 @lru_cache(maxsize=64)

@@ -161,3 +161,64 @@ class PoolItem(Base):
     item: Mapped[str] = mapped_column(Text)  # JSON in the bank's schema, status pilot
     contribution_id: Mapped[str | None] = mapped_column(ForeignKey("contributions.id"), nullable=True)
     added_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ReviewOptIn(Base):
+    """A holder's wish to be invited to review draft versions of the standard."""
+
+    __tablename__ = "review_opt_ins"
+
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    opted_in_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class DraftVersion(Base):
+    """A proposed version of the standard, opened for comment to invited specialist holders."""
+
+    __tablename__ = "draft_versions"
+
+    id: Mapped[str] = mapped_column(IdColumn(), primary_key=True)
+    base_version: Mapped[str] = mapped_column(String(20))
+    version: Mapped[str] = mapped_column(String(20))
+    summary: Mapped[str] = mapped_column(Text)
+    rationale: Mapped[str] = mapped_column(Text)
+    programmes: Mapped[str] = mapped_column(Text)  # JSON: specialist programmes whose holders are invited
+    state: Mapped[str] = mapped_column(String(16))  # open | published
+    opened_by: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class DraftChange(Base):
+    __tablename__ = "draft_changes"
+
+    id: Mapped[str] = mapped_column(IdColumn(), primary_key=True)
+    draft_id: Mapped[str] = mapped_column(ForeignKey("draft_versions.id", ondelete="CASCADE"), index=True)
+    control_id: Mapped[str] = mapped_column(String(20))
+    statement: Mapped[str] = mapped_column(Text)  # the proposed normative statement
+    rationale: Mapped[str] = mapped_column(Text)
+
+
+class DraftInvitation(Base):
+    __tablename__ = "draft_invitations"
+    __table_args__ = (UniqueConstraint("draft_id", "user_id"),)
+
+    id: Mapped[str] = mapped_column(IdColumn(), primary_key=True)
+    draft_id: Mapped[str] = mapped_column(ForeignKey("draft_versions.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    invited_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class DraftComment(Base):
+    __tablename__ = "draft_comments"
+
+    id: Mapped[str] = mapped_column(IdColumn(), primary_key=True)
+    draft_id: Mapped[str] = mapped_column(ForeignKey("draft_versions.id", ondelete="CASCADE"), index=True)
+    change_id: Mapped[str] = mapped_column(ForeignKey("draft_changes.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[str | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    resolution: Mapped[str | None] = mapped_column(String(16), nullable=True)  # adopted | declined | noted
+    resolution_note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    resolved_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)

@@ -11,11 +11,16 @@ from assay.db.models import (
     ChangeTrigger,
     Contribution,
     ContributionReview,
+    DraftChange,
+    DraftComment,
+    DraftInvitation,
+    DraftVersion,
     Feedback,
     PoolItem,
     Profile,
     ProfileArtifact,
     ProfileDomain,
+    ReviewOptIn,
     User,
 )
 
@@ -121,3 +126,36 @@ def contribution(db: Session, contribution_id: str) -> Contribution | None:
 def contribution_reviews(db: Session, contribution_id: str) -> list[ContributionReview]:
     stmt = select(ContributionReview).where(ContributionReview.contribution_id == contribution_id)
     return list(db.scalars(stmt.order_by(ContributionReview.created_at)))
+
+
+def opt_ins(db: Session) -> list[ReviewOptIn]:
+    return list(db.scalars(select(ReviewOptIn).order_by(ReviewOptIn.opted_in_at)))
+
+
+def drafts(db: Session) -> list[DraftVersion]:
+    return list(db.scalars(select(DraftVersion).order_by(DraftVersion.opened_at.desc())))
+
+
+def draft(db: Session, draft_id: str) -> DraftVersion | None:
+    return db.get(DraftVersion, draft_id, with_for_update=True)
+
+
+def draft_changes(db: Session, draft_id: str) -> list[DraftChange]:
+    return list(
+        db.scalars(select(DraftChange).where(DraftChange.draft_id == draft_id).order_by(DraftChange.control_id))
+    )
+
+
+def draft_comments(db: Session, draft_id: str) -> list[DraftComment]:
+    return list(
+        db.scalars(select(DraftComment).where(DraftComment.draft_id == draft_id).order_by(DraftComment.created_at))
+    )
+
+
+def invited(db: Session, draft_id: str, user_id: str) -> bool:
+    stmt = select(DraftInvitation.id).where(DraftInvitation.draft_id == draft_id, DraftInvitation.user_id == user_id)
+    return db.scalars(stmt).first() is not None
+
+
+def invitations_of(db: Session, user_id: str) -> list[DraftInvitation]:
+    return list(db.scalars(select(DraftInvitation).where(DraftInvitation.user_id == user_id)))

@@ -9,11 +9,12 @@ from typing import Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
-from assay.core.errors import AssayError, PermissionDenied, ValidationFailed
+from assay.core.errors import AssayError, NotFound, PermissionDenied, ValidationFailed
 from assay.core.roles import Permission, decide
+from assay.db.models import ReviewOptIn
 from assay.db.repositories import community as repo
 from assay.db.repositories import credentials as credential_repo
-from assay.services import case_studies, contributions, feedback, my_data, profiles, standards
+from assay.services import case_studies, contributions, drafts, feedback, my_data, profiles, standards
 from assay.services import programmes as content
 from assay.web.deps import CurrentPrincipal, CurrentUser, DbSession, Rt, SignedInUser, keep_refusal
 from assay.web.security import SESSION_COOKIE
@@ -406,3 +407,92 @@ def contribution_review(
         db, rt, user=user, contribution_id=contribution_id, accept=verdict == "accept", comments=comments
     )
     return RedirectResponse("/contributions/review?done=1", status_code=303)
+
+
+# --- draft reviews of the standard -----------------------------------------------------------------
+
+
+@router.get("/drafts", response_class=HTMLResponse)
+def drafts_page(request: Request, db: DbSession, user: SignedInUser, principal: CurrentPrincipal) -> Response:
+    editor = decide(principal, Permission.STANDARD_EDIT).allowed
+    invited = {i.draft_id for i in repo.invitations_of(db, user.id)}
+    rows = [d for d in repo.drafts(db) if editor or d.id in invited]
+    context = {
+        "drafts": rows,
+        "editor": editor,
+        "opted_in": db.get(ReviewOptIn, user.id) is not None,
+        "specialists": [p for p in content.all_programmes() if p.id.startswith("specialist-")],
+        "controls": {k: v for k, v in standards.latest_targets().items() if "-" in k},
+    }
+    return render(request, "community/drafts.html", context)
+
+
+@router.post("/drafts/opt-in")
+def draft_opt_in(db: DbSession, rt: Rt, user: SignedInUser, opt: str = Form("")) -> Response:
+    drafts.set_opt_in(db, rt, user=user, opted_in=opt == "yes")
+    return RedirectResponse("/drafts", status_code=303)
+
+
+@router.post("/drafts")
+async def draft_open(request: Request, db: DbSession, rt: Rt, principal: CurrentPrincipal) -> Response:
+    form = await request.form()
+    changes = [(str(form.get("control", "")), str(form.get("statement", "")), str(form.get("change_rationale", "")))]
+    draft = drafts.open_draft(
+        db,
+        rt,
+        editor=principal,
+        version=str(form.get("version", "")),
+        summary=str(form.get("summary", "")),
+        rationale=str(form.get("rationale", "")),
+        programmes=[str(v) for v in form.getlist("programmes")],
+        changes=changes,
+    )
+    return RedirectResponse(f"/drafts/{draft.id}", status_code=303)
+
+
+@router.get("/drafts/{draft_id}", response_class=HTMLResponse)
+def draft_page(
+    request: Request, draft_id: str, db: DbSession, user: SignedInUser, principal: CurrentPrincipal
+) -> Response:
+    row = repo.draft(db, draft_id)
+    editor = decide(principal, Permission.STANDARD_EDIT).allowed
+    if row is None or not (editor or repo.invited(db, draft_id, user.id)):
+        raise NotFound("No such draft.")
+    return render(
+        request,
+        "community/draft.html",
+        {
+            "d": drafts.view(db, row),
+            "editor": editor,
+            "invited": repo.invited(db, draft_id, user.id),
+            "resolutions": drafts.RESOLUTIONS,
+        },
+    )
+
+
+@router.post("/drafts/{draft_id}/comments")
+def draft_comment(
+    db: DbSession, rt: Rt, user: SignedInUser, draft_id: str, change_id: str = Form(""), text: str = Form("")
+) -> Response:
+    drafts.comment(db, rt, user=user, draft_id=draft_id, change_id=change_id, text=text)
+    return RedirectResponse(f"/drafts/{draft_id}", status_code=303)
+
+
+@router.post("/drafts/{draft_id}/comments/{comment_id}/resolve")
+def draft_resolve(
+    db: DbSession,
+    rt: Rt,
+    principal: CurrentPrincipal,
+    draft_id: str,
+    comment_id: str,
+    resolution: str = Form(""),
+    note: str = Form(""),
+) -> Response:
+    drafts.resolve(db, rt, editor=principal, comment_id=comment_id, resolution=resolution, note=note)
+    return RedirectResponse(f"/drafts/{draft_id}", status_code=303)
+
+
+@router.post("/drafts/{draft_id}/publish")
+def draft_publish(db: DbSession, rt: Rt, principal: CurrentPrincipal, draft_id: str) -> Response:
+    version = drafts.publish(db, rt, editor=principal, draft_id=draft_id)
+    return RedirectResponse(f"/standard/{version}", status_code=303)
