@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from assay.core.roles import Principal
 from assay.db.models import User
 from assay.db.repositories import credentials as credential_repo
-from assay.services import case_studies, contributions, feedback, profiles, wallet
+from assay.services import case_studies, contributions, drafts, feedback, issuance, profiles, wallet
 from assay.services.runtime import Runtime
 
 PROFILES = (
@@ -213,9 +213,50 @@ def load(db: Session, rt: Runtime, *, users: dict[str, User], principals: dict[s
             accept=True,
             comments="One defensible answer; the distractors are what teams actually try.",
         )
+    # Sam, who also holds the AI assurance specialism, reviews a draft of version 1.2 of the standard.
+    assurance = issuance.create_decision(
+        db,
+        rt,
+        programme_id="specialist-ai-assurance",
+        subjects=[
+            issuance.SubjectInput(sam.email, results=[{"description": "practical-outcome", "status": "Completed"}])
+        ],
+        graded_by_email="reviewer@assay.example",
+        rationale="Both assurance tasks passed at panel review in the spring sitting.",
+    )
+    issuance.approve(db, rt, registrar=principals["registrar@assay.example"], decision_id=assurance.id)
+    issuance.issue(db, rt, decision_id=assurance.id)
+    drafts.set_opt_in(db, rt, user=sam, opted_in=True)
+    draft = drafts.open_draft(
+        db,
+        rt,
+        editor=editor,
+        version="1.2",
+        summary="The system card names the evaluation evidence behind each release claim.",
+        rationale="Auditors asked for the evidence behind claims in system cards, not only the claims.",
+        programmes=["specialist-ai-assurance"],
+        changes=[
+            (
+                "IA-06",
+                "The organisation shall maintain, for every release, a system card that states intended use, known limitations, "
+                "and each performance or safety claim together with the evaluation evidence and data it rests on.",
+                "Audit requests asked for the evidence behind system-card claims; the control did not say so.",
+            )
+        ],
+    )
+    change_id = drafts.view(db, draft)["changes"][0]["id"]
+    drafts.comment(
+        db,
+        rt,
+        user=sam,
+        draft_id=draft.id,
+        change_id=change_id,
+        text="Say how long the evidence must be kept: auditors ask about releases two years back.",
+    )
     return [
         f"The directory of practitioners: {base}/directory (Sam, Lee and Dana are public; Maria's profile is private and appears nowhere)",
         f"  how the standard evolves, with the triggers of version 1.1's changes: {base}/standard/evolution",
         f"  feedback triage and case studies awaiting review (editor@assay.example): {base}/admin/feedback and {base}/admin/case-studies",
         f"  a question Lee contributed, accepted by two holders, now a pilot item ({question.item_id}): {base}/admin/pilots",
+        f"  a draft of version 1.2 reviewed by specialist holders (Sam commented; editor@ resolves and publishes): {base}/drafts/{draft.id}",
     ]
