@@ -50,3 +50,44 @@ def test_an_integrator_credential_after_adjudication_verifies_in_node(
     statuslists.publish(db, rt)
     report = node_verify(harness, db, rt, json.loads(credential.document))
     assert report["verified"] is True, report
+
+
+def test_an_organisation_practice_credential_verifies_in_node(
+    harness: Harness, db: Session, rt: Runtime, clock: FrozenClock
+) -> None:
+    from assay.core.roles import Role
+    from assay.services import accounts, organisations, practice, roles
+    from tests.certifying import PASSWORD, grant
+    from tests.services.test_practice import EVIDENCE
+
+    clock.set(SystemClock().now())
+    cast = make_cast(db, rt)
+    org = organisations.create(
+        db, rt, principal=principal(db, cast["ada"]), name="Harbourlight Partners", slug="harbourlight"
+    )
+    for n in range(3):
+        email = f"c{n}@example.org"
+        user = accounts.sign_up(db, rt, email=email, display_name=f"C {n}", password=PASSWORD)
+        _, token = organisations.invite(
+            db, rt, principal=principal(db, cast["ada"]), organisation=org, email=email, role="member"
+        )
+        organisations.accept(db, rt, user=user, token=token)
+        grant(db, rt, email, "certified-ai-integrator")
+    manager = principal(db, cast["ada"])
+    practice.save_evidence(db, rt, principal=manager, organisation=org, evidence=EVIDENCE)
+    application = practice.submit(db, rt, principal=manager, organisation=org)
+    findings = dict.fromkeys(practice.REQUIREMENTS, (True, "Applied consistently on two recent engagements."))
+    for name in ("rhea", "omar"):
+        user = accounts.sign_up(db, rt, email=f"{name}@example.org", display_name=name, password=PASSWORD)
+        roles.grant(db, rt, actor=None, email=f"{name}@example.org", role=Role.REVIEWER)
+        practice.assess(db, rt, assessor=principal(db, user), application_id=application.id, findings=findings)
+    credential = practice.approve(
+        db,
+        rt,
+        registrar=principal(db, cast["priya"]),
+        application_id=application.id,
+        rationale="Every requirement met.",
+    )
+    statuslists.publish(db, rt)
+    report = node_verify(harness, db, rt, json.loads(credential.document))
+    assert report["verified"] is True, report

@@ -13,7 +13,7 @@ from assay.core.credentials.verification import Outcome, Verification
 from assay.core.credentials.verify import verify_credential
 from assay.core.errors import RateLimited
 from assay.core.standard import diff as standard_diff
-from assay.db.models import User
+from assay.db.models import Organisation, User
 from assay.db.repositories import credentials as credential_repo
 from assay.services import issuance, keys, standards, statuslists, translog
 from assay.services.runtime import Runtime
@@ -105,7 +105,8 @@ def credential_view(db: Session, rt: Runtime, *, public_id: str, client_ip: str)
         return None
     document = json.loads(credential.document)
     result = verify(db, rt, document)
-    holder = db.get(User, credential.user_id)
+    holder = db.get(User, credential.user_id) if credential.user_id else None
+    organisation = db.get(Organisation, credential.organisation_id) if credential.organisation_id else None
     programme = issuance.programmes().get(credential.programme_id)
     latest = standards.latest(db, credential.standard_id)
     changes: list[str] = []
@@ -132,7 +133,9 @@ def credential_view(db: Session, rt: Runtime, *, public_id: str, client_ip: str)
         "id": document.get("id"),
         "public_id": public_id,
         "holder": (
-            "The holder has deleted their account; the credential stands as issued"
+            organisation.name
+            if organisation is not None
+            else "The holder has deleted their account; the credential stands as issued"
             if holder and not holder.is_active
             else holder.display_name
             if holder and credential.visibility != "anonymous"

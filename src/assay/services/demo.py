@@ -202,6 +202,7 @@ def _credentials(db: Session, rt: Runtime, *, registrar: Principal) -> list[str]
     )
     statuslists.publish(db, rt)
     maria = next(c for c in held if c.programme_id == "foundation" and c.public_id != dana_credential.public_id)
+    assert maria.user_id is not None
     wallet.set_visibility(db, rt, user_id=maria.user_id, public_id=maria.public_id, visibility="anonymous")
     base = rt.settings.base_url.rstrip("/")
     return [

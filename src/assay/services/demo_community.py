@@ -9,7 +9,8 @@ from sqlalchemy.orm import Session
 from assay.core.roles import Principal
 from assay.db.models import User
 from assay.db.repositories import credentials as credential_repo
-from assay.services import case_studies, contributions, drafts, feedback, issuance, profiles, wallet
+from assay.db.repositories import organisations as org_repo
+from assay.services import accounts, case_studies, contributions, drafts, feedback, issuance, practice, profiles, wallet
 from assay.services.runtime import Runtime
 
 PROFILES = (
@@ -253,10 +254,25 @@ def load(db: Session, rt: Runtime, *, users: dict[str, User], principals: dict[s
         change_id=change_id,
         text="Say how long the evidence must be kept: auditors ask about releases two years back.",
     )
+    # Harbourlight (Dana's consultancy) has written up its method; it cannot apply until three of its
+    # people hold a current Integrator credential, and the page says so.
+    harbourlight = org_repo.by_slug(db, "harbourlight")
+    if harbourlight is not None:
+        practice.save_evidence(
+            db,
+            rt,
+            principal=accounts.principal_for(db, users["dana@harbourlight.example"]),
+            organisation=harbourlight,
+            evidence={
+                k: f"Harbourlight's {label.split(':')[0].lower()} are kept in the delivery handbook, versioned with each engagement, and reviewed by the practice lead every quarter."
+                for k, label in practice.REQUIREMENTS.items()
+            },
+        )
     return [
         f"The directory of practitioners: {base}/directory (Sam, Lee and Dana are public; Maria's profile is private and appears nowhere)",
         f"  how the standard evolves, with the triggers of version 1.1's changes: {base}/standard/evolution",
         f"  feedback triage and case studies awaiting review (editor@assay.example): {base}/admin/feedback and {base}/admin/case-studies",
         f"  a question Lee contributed, accepted by two holders, now a pilot item ({question.item_id}): {base}/admin/pilots",
+        f"  Harbourlight's practice certification, method written up, waiting for three certified people (dana@harbourlight.example): {base}/orgs/harbourlight/practice",
         f"  a draft of version 1.2 reviewed by specialist holders (Sam commented; editor@ resolves and publishes): {base}/drafts/{draft.id}",
     ]

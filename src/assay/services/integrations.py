@@ -177,6 +177,8 @@ def credential_event(db: Session, rt: Runtime, *, credential: IssuedCredential, 
     """Queue a delivery to each webhook of each organisation the holder consented to share with."""
     queued = 0
     now = rt.clock.now()
+    if credential.user_id is None:  # an organisation's own credential: no member consent applies
+        return 0
     for consent in repo.consents_of_user(db, credential.user_id):
         for hook in repo.active_webhooks(db, consent.organisation_id):
             payload = {

@@ -36,7 +36,7 @@ from assay.core.credentials.verification import format_time
 from assay.core.errors import Conflict, IntegrityViolation, NotFound, PermissionDenied, ValidationFailed
 from assay.core.ids import new_id, new_token
 from assay.core.roles import Permission, Principal, decide, require
-from assay.db.models import DecisionSubject, IssuanceDecision, IssuedCredential, StatusList, User
+from assay.db.models import DecisionSubject, IssuanceDecision, IssuedCredential, Organisation, StatusList, User
 from assay.db.repositories import accounts as account_repo
 from assay.db.repositories import credentials as repo
 from assay.services import audit, integrations, keys, standards, statuslists, translog
@@ -200,6 +200,65 @@ def create_decision(
     return decision
 
 
+def create_organisation_decision(
+    db: Session,
+    rt: Runtime,
+    *,
+    programme_id: str,
+    organisation: Organisation,
+    graded_by_email: str,
+    rationale: str,
+    results: Sequence[dict[str, str]] = (),
+    created_by: str | None = None,
+) -> IssuanceDecision:
+    """A decision about an organisation (the practice certification): one subject, the organisation."""
+    programme = programmes().get(programme_id)
+    if programme.holder != "organisation":
+        raise ValidationFailed(f"{programme.name} certifies people, not organisations.")
+    grader = _user(db, graded_by_email, "grader")
+    if not decide(principal_for(db, grader), Permission.SUBMISSION_REVIEW).allowed:
+        raise ValidationFailed(f"{grader.email} is not a reviewer; only reviewers grade.")
+    if not rationale.strip():
+        raise ValidationFailed("Say why: a decision needs a rationale.", {"rationale": "Required."})
+    now = rt.clock.now()
+    version = standards.resolve(db, DEFAULT_STANDARD_ID, "latest")
+    decision = IssuanceDecision(
+        id=new_id(now),
+        programme_id=programme.id,
+        standard_id=DEFAULT_STANDARD_ID,
+        standard_version=version.version.version,
+        graded_by=grader.id,
+        created_by=created_by,
+        created_at=now,
+        rationale=rationale.strip(),
+        status="pending",
+    )
+    db.add(decision)
+    db.flush()
+    db.add(
+        DecisionSubject(
+            id=new_id(now),
+            decision_id=decision.id,
+            user_id=None,
+            organisation_id=organisation.id,
+            results=json.dumps(_check_results(programme, results, organisation.name)),
+            evidence="[]",
+        )
+    )
+    db.flush()
+    audit.record(
+        db,
+        clock=rt.clock,
+        actor_id=created_by,
+        action="issuance.decision_recorded",
+        subject_type="issuance_decision",
+        subject_id=decision.id,
+        organisation_id=organisation.id,
+        details={"programme": programme.id, "organisation": organisation.id, "graded_by": grader.id},
+    )
+    return decision
+
+
 def _check_renewal(db: Session, public_id: str, user: User, programme: ProgrammeDef) -> None:
     """A renewal names a credential of the same person and programme that was not revoked."""
     old = repo.credential(db, public_id)
@@ -296,7 +355,8 @@ def _issue_one(
     version: standards.StoredVersion,
     key: keys.ActiveKey,
 ) -> IssuedCredential:
-    user = db.get_one(User, subject.user_id)
+    user = db.get(User, subject.user_id) if subject.user_id else None
+    organisation = db.get(Organisation, subject.organisation_id) if subject.organisation_id else None
     now = rt.clock.now()
     public_id = new_token()
     base = rt.settings.base_url
@@ -323,7 +383,10 @@ def _issue_one(
                 for r in programme.result_descriptions
             ),
         ),
-        subject=SubjectIdentity.hashed(user.email),
+        # A person is named by a salted hash of their e-mail; an organisation by its public practice page.
+        subject=SubjectIdentity.hashed(user.email)
+        if user is not None
+        else SubjectIdentity(did=f"{base}/practices/{organisation.slug if organisation else ''}"),
         alignment=StandardAlignment(
             version.info.title,
             version.version.version,
@@ -351,7 +414,8 @@ def _issue_one(
         id=new_id(now),
         public_id=public_id,
         decision_subject_id=subject.id,
-        user_id=user.id,
+        user_id=user.id if user is not None else None,
+        organisation_id=organisation.id if organisation is not None else None,
         programme_id=programme.id,
         standard_id=decision.standard_id,
         standard_version=decision.standard_version,

@@ -36,7 +36,7 @@ def send_due(db: Session, rt: Runtime) -> int:
         for d in due:  # a 7-day reminder also settles the 60-day one
             if getattr(credential, f"reminded_{d}_at") is None:
                 setattr(credential, f"reminded_{d}_at", now)
-        holder = db.get(User, credential.user_id)
+        holder = db.get(User, credential.user_id) if credential.user_id else None
         if holder is None or not holder.is_active:
             continue
         programme = issuance.programmes().get(credential.programme_id)

@@ -48,7 +48,7 @@ def set_visibility(db: Session, rt: Runtime, *, user_id: str, public_id: str, vi
 def certificate_pdf(db: Session, rt: Runtime, *, credential: IssuedCredential) -> bytes:
     """A one-page certificate: who, what, against which standard version, until when, and the QR code
     and address where anyone can check it is still valid."""
-    holder = db.get(User, credential.user_id)
+    holder = db.get(User, credential.user_id) if credential.user_id else None
     programme = issuance.programmes().get(credential.programme_id)
     name = programme.name if programme else credential.programme_id
     url = page_url(rt, credential)

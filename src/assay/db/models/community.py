@@ -222,3 +222,32 @@ class DraftComment(Base):
     resolution_note: Mapped[str | None] = mapped_column(Text, nullable=True)
     resolved_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"), nullable=True)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class PracticeApplication(Base):
+    """A consultancy's application for the practice certification: its method evidence, then two
+    assessors' findings, then a registrar's decision."""
+
+    __tablename__ = "practice_applications"
+
+    id: Mapped[str] = mapped_column(IdColumn(), primary_key=True)
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
+    evidence: Mapped[str] = mapped_column(Text, default="{}")  # JSON requirement → the practice's evidence
+    state: Mapped[str] = mapped_column(String(16))  # draft | submitted | recommended | not-met | approved | rejected
+    submitted_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    decided_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    issuance_decision_id: Mapped[str | None] = mapped_column(ForeignKey("issuance_decisions.id"), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class PracticeAssessment(Base):
+    __tablename__ = "practice_assessments"
+    __table_args__ = (UniqueConstraint("application_id", "assessor_id"),)
+
+    id: Mapped[str] = mapped_column(IdColumn(), primary_key=True)
+    application_id: Mapped[str] = mapped_column(ForeignKey("practice_applications.id", ondelete="CASCADE"), index=True)
+    assessor_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    findings: Mapped[str] = mapped_column(Text)  # JSON requirement → {"met": bool, "note": str}
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -82,7 +82,10 @@ class DecisionSubject(Base):
 
     id: Mapped[str] = mapped_column(IdColumn(), primary_key=True)
     decision_id: Mapped[str] = mapped_column(ForeignKey("issuance_decisions.id", ondelete="CASCADE"), index=True)
-    user_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    user_id: Mapped[str | None] = mapped_column(ForeignKey("users.id"), nullable=True)  # a person, or
+    organisation_id: Mapped[str | None] = mapped_column(
+        ForeignKey("organisations.id"), nullable=True
+    )  # an organisation
     results: Mapped[str] = mapped_column(Text)  # JSON list of {description_id, value, status}
     evidence: Mapped[str] = mapped_column(Text)  # JSON list of {id, name, description}
     renews: Mapped[str | None] = mapped_column(String(64), nullable=True)  # public ID of the credential renewed
@@ -94,7 +97,8 @@ class IssuedCredential(Base):
     id: Mapped[str] = mapped_column(IdColumn(), primary_key=True)
     public_id: Mapped[str] = mapped_column(String(64), unique=True)  # the unguessable token in its URL
     decision_subject_id: Mapped[str] = mapped_column(ForeignKey("decision_subjects.id"), unique=True)  # issued once
-    user_id: Mapped[str] = mapped_column(ForeignKey("users.id"), index=True)
+    user_id: Mapped[str | None] = mapped_column(ForeignKey("users.id"), index=True, nullable=True)  # a person's, or
+    organisation_id: Mapped[str | None] = mapped_column(ForeignKey("organisations.id"), nullable=True, index=True)
     programme_id: Mapped[str] = mapped_column(String(80))
     standard_id: Mapped[str] = mapped_column(String(63))
     standard_version: Mapped[str] = mapped_column(String(20))

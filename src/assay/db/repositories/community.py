@@ -16,7 +16,10 @@ from assay.db.models import (
     DraftInvitation,
     DraftVersion,
     Feedback,
+    IssuedCredential,
     PoolItem,
+    PracticeApplication,
+    PracticeAssessment,
     Profile,
     ProfileArtifact,
     ProfileDomain,
@@ -159,3 +162,24 @@ def invited(db: Session, draft_id: str, user_id: str) -> bool:
 
 def invitations_of(db: Session, user_id: str) -> list[DraftInvitation]:
     return list(db.scalars(select(DraftInvitation).where(DraftInvitation.user_id == user_id)))
+
+
+def practice_applications(db: Session, *, organisation_id: str | None = None) -> list[PracticeApplication]:
+    stmt = select(PracticeApplication).order_by(PracticeApplication.created_at)
+    if organisation_id is not None:
+        stmt = stmt.where(PracticeApplication.organisation_id == organisation_id)
+    return list(db.scalars(stmt))
+
+
+def practice_application(db: Session, application_id: str) -> PracticeApplication | None:
+    return db.get(PracticeApplication, application_id, with_for_update=True)
+
+
+def practice_assessments(db: Session, application_id: str) -> list[PracticeAssessment]:
+    stmt = select(PracticeAssessment).where(PracticeAssessment.application_id == application_id)
+    return list(db.scalars(stmt.order_by(PracticeAssessment.created_at)))
+
+
+def organisation_credentials(db: Session, organisation_id: str) -> list[IssuedCredential]:
+    stmt = select(IssuedCredential).where(IssuedCredential.organisation_id == organisation_id)
+    return list(db.scalars(stmt.order_by(IssuedCredential.issued_at)))

@@ -3,15 +3,17 @@ to share their credential status, and the token-authenticated API."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from assay.core.errors import AssayError, ValidationFailed
-from assay.core.roles import Permission, require
+from assay.core.errors import AssayError, Conflict, ValidationFailed
+from assay.core.roles import Permission, decide, require
 from assay.db.repositories import integrations as repo
-from assay.services import integrations, org_programme, organisations
+from assay.services import integrations, org_programme, organisations, practice
+from assay.services import programmes as content
 from assay.web.deps import CurrentPrincipal, DbSession, Rt, SignedInUser, keep_refusal
 from assay.web.templating import render
 
@@ -86,3 +88,80 @@ def programme_api(request: Request, slug: str, db: DbSession, rt: Rt) -> dict[st
     """The team programme, for an organisation API token (Authorization: Bearer assay_org_…)."""
     org = integrations.authenticate(db, rt, header=request.headers.get("authorization"), slug=slug)
     return org_programme.dashboard(db, rt, organisation=org)
+
+
+# --- practice certification ------------------------------------------------------------------------
+
+
+@router.get("/orgs/{slug}/practice", response_class=HTMLResponse)
+def practice_page(
+    request: Request,
+    slug: str,
+    db: DbSession,
+    rt: Rt,
+    principal: CurrentPrincipal,
+    error: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    org = organisations.visible(db, principal=principal, slug=slug)
+    require(principal, Permission.ORG_MANAGE, org.id)
+    row = practice.application_of(db, org)
+    context = {
+        "org": org,
+        "row": row,
+        "evidence": json.loads(row.evidence) if row else {},
+        "requirements": practice.REQUIREMENTS,
+        "certified": practice.certified_people(db, rt, org),
+        "needed": content.programme(practice.PROGRAMME).min_certified_individuals,
+        "error": error,
+    }
+    return render(request, "orgs/practice.html", context, status_code=status_code)
+
+
+@router.post("/orgs/{slug}/practice")
+async def practice_save(request: Request, slug: str, db: DbSession, rt: Rt, principal: CurrentPrincipal) -> Response:
+    form = await request.form()
+    org = organisations.visible(db, principal=principal, slug=slug)
+    evidence = {k: str(form.get(k, "")) for k in practice.REQUIREMENTS}
+    try:
+        practice.save_evidence(db, rt, principal=principal, organisation=org, evidence=evidence)
+        if form.get("then") == "submit":
+            db.flush()
+            practice.submit(db, rt, principal=principal, organisation=org)
+    except (ValidationFailed, Conflict) as exc:
+        keep_refusal(db, exc)
+        return practice_page(request, slug, db, rt, principal, error=exc.message, status_code=400)
+    return RedirectResponse(f"/orgs/{slug}/practice", status_code=303)
+
+
+@router.get("/admin/practice", response_class=HTMLResponse)
+def practice_queue(request: Request, db: DbSession, principal: CurrentPrincipal) -> Response:
+    context = {
+        "queue": practice.queue(db, principal),
+        "requirements": practice.REQUIREMENTS,
+        "registrar": decide(principal, Permission.CREDENTIAL_APPROVE).allowed,
+    }
+    return render(request, "orgs/practice_queue.html", context)
+
+
+@router.post("/admin/practice/{application_id}/assess")
+async def practice_assess(
+    request: Request, application_id: str, db: DbSession, rt: Rt, principal: CurrentPrincipal
+) -> Response:
+    form = await request.form()
+    findings = {k: (form.get(f"met-{k}") == "yes", str(form.get(f"note-{k}", ""))) for k in practice.REQUIREMENTS}
+    practice.assess(db, rt, assessor=principal, application_id=application_id, findings=findings)
+    return RedirectResponse("/admin/practice", status_code=303)
+
+
+@router.post("/admin/practice/{application_id}/approve")
+def practice_approve(
+    application_id: str, db: DbSession, rt: Rt, principal: CurrentPrincipal, rationale: str = Form("")
+) -> Response:
+    credential = practice.approve(db, rt, registrar=principal, application_id=application_id, rationale=rationale)
+    return RedirectResponse(f"/credentials/{credential.public_id}", status_code=303)
+
+
+@router.get("/practices/{slug}", response_class=HTMLResponse)
+def practice_public(request: Request, slug: str, db: DbSession, rt: Rt) -> Response:
+    return render(request, "orgs/practice_public.html", {"p": practice.public_view(db, rt, slug), "slug": slug})
