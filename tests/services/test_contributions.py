@@ -132,3 +132,14 @@ def test_a_rejection_closes_it(db: Session, rt: Runtime) -> None:
         comments="Option d is also defensible for a small team.",
     )
     assert row.state == "rejected"
+
+
+def test_contributions_are_rate_limited(db: Session, rt: Runtime) -> None:
+    from assay.core.errors import RateLimited
+
+    cast = make_cast(db, rt)
+    grant(db, rt, "kim@example.org", "foundation")
+    for _ in range(contributions.LIMIT_PER_DAY):
+        propose(db, rt, cast["kim"])
+    with pytest.raises(RateLimited, match="a day"):
+        propose(db, rt, cast["kim"])

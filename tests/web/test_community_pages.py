@@ -3,6 +3,7 @@ the evolution page over HTTP: private stays private, bad input is a page with a 
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -138,3 +139,32 @@ def test_feedback_case_studies_and_the_evolution_page(client: TestClient, other_
     assert triage.status_code == 200 and "Semantic caches" in triage.text and "Kim" not in triage.text
     assert other_client.get("/standard/evolution").status_code == 200
     assert client.get("/admin/feedback").status_code == 403
+
+
+def test_a_reviewer_verifies_shipped_work_on_the_profile(client: TestClient, rt: Any) -> None:
+    _setup(client, rt)
+    with client.app.state.session_factory() as db:  # type: ignore[attr-defined]
+        kim = db.scalars(select(IssuedCredential)).one().user_id
+        from assay.db.models import User
+
+        profiles.add_artifact(
+            db,
+            rt,
+            user=db.get_one(User, kim),
+            title="Claims retriever",
+            url="https://example.org/claims",
+            summary="Built the entitlement filter and its probes.",
+        )
+        db.commit()
+    page = client.get("/people/kim-okafor").text
+    assert "claimed" in page and "Mark reviewer-verified" not in page  # visitors see no form
+    _sign_in(client, "jonas@example.org")
+    url = "/people/kim-okafor"
+    action = re.search(r'action="(/people/kim-okafor/artifacts/[^"]+/verify)"', client.get(url).text)
+    assert action is not None
+    done = client.post(
+        action.group(1),
+        data={"csrf_token": csrf_from(client, url), "note": "Read the design record and the release gate's results."},
+        follow_redirects=True,
+    )
+    assert "reviewer-verified" in done.text and "What the reviewer checked" in done.text

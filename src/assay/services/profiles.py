@@ -167,7 +167,14 @@ def public_view(db: Session, rt: Runtime, handle: str) -> dict[str, Any]:
             if d.state == "verified"
         ],
         "artifacts": [
-            {"title": a.title, "url": a.url, "summary": a.summary, "state": a.state}
+            {
+                "id": a.id,
+                "title": a.title,
+                "url": a.url,
+                "summary": a.summary,
+                "state": a.state,
+                "note": a.verification_note,
+            }
             for a in repo.artifacts_of(db, row.user_id)
         ],
     }

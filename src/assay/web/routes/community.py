@@ -14,6 +14,7 @@ from assay.core.roles import Permission, decide
 from assay.db.models import ReviewOptIn
 from assay.db.repositories import community as repo
 from assay.db.repositories import credentials as credential_repo
+from assay.services import accounts as accounts_service
 from assay.services import case_studies, contributions, drafts, feedback, my_data, profiles, standards
 from assay.services import programmes as content
 from assay.web.deps import CurrentPrincipal, CurrentUser, DbSession, Rt, SignedInUser, keep_refusal
@@ -59,11 +60,19 @@ def _programmes() -> list[Any]:
 
 @router.get("/people/{handle}", response_class=HTMLResponse)
 def person(request: Request, handle: str, db: DbSession, rt: Rt, user: CurrentUser) -> Response:
-    return render(
-        request,
-        "community/person.html",
-        {"p": profiles.public_view(db, rt, handle), "domains": standards.latest_targets()},
+    reviewer = (
+        user is not None and decide(accounts_service.principal_for(db, user), Permission.SUBMISSION_REVIEW).allowed
     )
+    context = {"p": profiles.public_view(db, rt, handle), "domains": standards.latest_targets(), "reviewer": reviewer}
+    return render(request, "community/person.html", context)
+
+
+@router.post("/people/{handle}/artifacts/{artifact_id}/verify")
+def verify_artifact(
+    handle: str, artifact_id: str, db: DbSession, rt: Rt, principal: CurrentPrincipal, note: str = Form("")
+) -> Response:
+    profiles.verify_artifact(db, rt, reviewer=principal, artifact_id=artifact_id, note=note)
+    return RedirectResponse(f"/people/{handle}", status_code=303)
 
 
 @router.get("/api/v1/directory", include_in_schema=True)
