@@ -107,3 +107,43 @@ def test_conflicted_assessors_and_registrars_are_refused(db: Session, rt: Runtim
         practice.assess(db, rt, assessor=manager, application_id=application.id, findings=findings)
     with pytest.raises(PermissionDenied):
         practice.save_evidence(db, rt, principal=principal(db, cast["kim"]), organisation=org, evidence=EVIDENCE)
+
+
+def test_a_certified_practice_renews_in_its_window(db: Session, rt: Runtime, clock) -> None:  # type: ignore[no-untyped-def]
+    cast = make_cast(db, rt)
+    org = organisations.create(db, rt, principal=principal(db, cast["ada"]), name="Harbourlight", slug="harbourlight")
+    for n in range(3):
+        email = f"c{n}@example.org"
+        user = accounts.sign_up(db, rt, email=email, display_name=f"C {n}", password=PASSWORD)
+        _, token = organisations.invite(
+            db, rt, principal=principal(db, cast["ada"]), organisation=org, email=email, role="member"
+        )
+        organisations.accept(db, rt, user=user, token=token)
+        grant(db, rt, email, "certified-ai-integrator")
+    assessors = []
+    for name in ("rhea", "omar"):
+        user = accounts.sign_up(db, rt, email=f"{name}@example.org", display_name=name, password=PASSWORD)
+        roles.grant(db, rt, actor=None, email=f"{name}@example.org", role=Role.REVIEWER)
+        assessors.append(user)
+    findings = dict.fromkeys(practice.REQUIREMENTS, (True, "Applied consistently on two recent engagements."))
+
+    def certify():  # type: ignore[no-untyped-def]
+        manager = principal(db, cast["ada"])
+        practice.save_evidence(db, rt, principal=manager, organisation=org, evidence=EVIDENCE)
+        application = practice.submit(db, rt, principal=manager, organisation=org)
+        for a in assessors:
+            practice.assess(db, rt, assessor=principal(db, a), application_id=application.id, findings=findings)
+        return practice.approve(
+            db,
+            rt,
+            registrar=principal(db, cast["priya"]),
+            application_id=application.id,
+            rationale="Every requirement met.",
+        )
+
+    first = certify()
+    with pytest.raises(Conflict, match="renewal opens"):
+        practice.save_evidence(db, rt, principal=principal(db, cast["ada"]), organisation=org, evidence=EVIDENCE)
+    clock.advance(days=365 - 80)  # inside the 90-day window of a 12-month certificate
+    second = certify()
+    assert second.renews == first.public_id and second.valid_until > first.valid_until

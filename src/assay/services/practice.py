@@ -13,6 +13,7 @@ same registry, status lists and transparency log as a person's. Renewal is yearl
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -60,7 +61,11 @@ def save_evidence(
 ) -> PracticeApplication:
     require(principal, Permission.ORG_MANAGE, organisation.id)
     row = application_of(db, organisation)
-    if row is None or row.state in {"rejected", "not-met"}:
+    if row is not None and row.state == "approved" and not renewal_open(db, rt, organisation):
+        raise Conflict(
+            "The practice is certified; renewal opens in the certificate's last months (see the programme's renewal rule)."
+        )
+    if row is None or row.state in {"rejected", "not-met", "approved"}:
         row = PracticeApplication(
             id=new_id(rt.clock.now()),
             organisation_id=organisation.id,
@@ -75,6 +80,25 @@ def save_evidence(
     row.evidence = json.dumps({**json.loads(row.evidence), **clean}, sort_keys=True)
     db.flush()
     return row
+
+
+def current_credential(db: Session, rt: Runtime, organisation: Organisation) -> IssuedCredential | None:
+    now = rt.clock.now()
+    live = [
+        c
+        for c in repo.organisation_credentials(db, organisation.id)
+        if c.state == "active" and (c.valid_until is None or c.valid_until > now)
+    ]
+    return live[-1] if live else None
+
+
+def renewal_open(db: Session, rt: Runtime, organisation: Organisation) -> bool:
+    """A certified practice may apply to renew within the programme's renewal window before expiry."""
+    current = current_credential(db, rt, organisation)
+    renewal = content.programme(PROGRAMME).renewal
+    if current is None or current.valid_until is None or renewal is None:
+        return True
+    return current.valid_until - rt.clock.now() <= timedelta(days=renewal.window_days)
 
 
 def submit(db: Session, rt: Runtime, *, principal: Principal, organisation: Organisation) -> PracticeApplication:
@@ -205,6 +229,7 @@ def approve(db: Session, rt: Runtime, *, registrar: Principal, application_id: s
     if row.state != "recommended":
         raise Conflict(f"This application is {row.state}; only one both assessors found conformant is approved.")
     grader = db.get_one(User, assessors[0])
+    previous = current_credential(db, rt, organisation)
     decision = issuance.create_organisation_decision(
         db,
         rt,
@@ -217,6 +242,8 @@ def approve(db: Session, rt: Runtime, *, registrar: Principal, application_id: s
     )
     issuance.approve(db, rt, registrar=registrar, decision_id=decision.id)
     [credential] = issuance.issue(db, rt, decision_id=decision.id, actor_id=registrar.user_id)
+    if previous is not None:  # a renewal: the new certificate says which one it renews
+        credential.renews = previous.public_id
     row.state, row.decided_by, row.decided_at, row.issuance_decision_id = (
         "approved",
         registrar.user_id,
