@@ -140,6 +140,7 @@ def resolve_flags(
     note: Annotated[str, typer.Option(help="What was decided and why.")],
     editor: Annotated[str, typer.Option(help="Email of the standards editor deciding.")],
 ) -> None:
+    """Close every open flag on an item with one recorded decision: kept, revise or retire."""
     env = env_of(ctx)
     with env.unit_of_work() as db:
         n = exams.resolve_flags(
@@ -154,6 +155,7 @@ def cases_list(
     ctx: typer.Context,
     state: Annotated[str | None, typer.Option(help="open, recommended, approved or rejected.")] = None,
 ) -> None:
+    """Decision records, with their candidate, state and the passing rule's verdict."""
     env = env_of(ctx)
     with env.unit_of_work() as db:
         table = Table("Record", "Candidate", "Programme", "State", "Verdict")
@@ -220,6 +222,7 @@ def decide(
     rationale: Annotated[str, typer.Option(help="Why.")],
     approve: Annotated[bool, typer.Option("--approve/--reject", help="Approve and issue, or reject.")] = True,
 ) -> None:
+    """Approve (and issue the credential) or reject a recommended record, as a registrar who graded nothing of it."""
     env = env_of(ctx)
     with env.unit_of_work() as db:
         who = _principal(db, registrar)
@@ -243,6 +246,7 @@ def decide_appeal(
     outcome: Annotated[str, typer.Option(help="The outcome the candidate reads.")],
     upheld: Annotated[bool, typer.Option("--uphold/--dismiss")] = False,
 ) -> None:
+    """Uphold or dismiss an appeal, as a registrar who took no part in the case."""
     env = env_of(ctx)
     with env.unit_of_work() as db:
         row = cases.decide_appeal(
@@ -261,6 +265,7 @@ def create_slot(
     panel: Annotated[str, typer.Option(help="Panellists' emails, comma-separated.")],
     registrar: Annotated[str, typer.Option(help="Email of the registrar creating the slot.")],
 ) -> None:
+    """Open an interview slot with its panel of reviewers."""
     try:
         starts_at = datetime.fromisoformat(starts)
     except ValueError:
@@ -286,6 +291,7 @@ def create_slot(
 @interviews_app.command("list")
 @friendly_errors
 def list_slots(ctx: typer.Context, programme: Annotated[str | None, typer.Option()] = None) -> None:
+    """Interview slots, their state and outcome."""
     env = env_of(ctx)
     with env.unit_of_work() as db:
         table = Table("Slot", "Programme", "Starts (UTC)", "State", "Outcome")

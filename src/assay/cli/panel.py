@@ -67,6 +67,7 @@ def calibrate(
     task: Annotated[str, typer.Argument(help="Task whose anchors every eligible reviewer scores.")],
     registrar: Annotated[str, typer.Option(help="Email of the registrar opening the round.")],
 ) -> None:
+    """Open a calibration round: every eligible reviewer scores the task's anchors, blind."""
     env = env_of(ctx)
     with env.unit_of_work() as db:
         n = panel.open_calibration(db, env.runtime, principal=_principal(db, registrar), task_id=task)
@@ -106,6 +107,7 @@ def analysis(
     form: Annotated[str, typer.Argument(help="Exam form ID (see `assay exam forms`).")],
     csv_out: Annotated[Path | None, typer.Option("--csv", help="Write the per-item table as CSV here.")] = None,
 ) -> None:
+    """Item statistics of one exam form (and, with --csv, the per-item table)."""
     env = env_of(ctx)
     with env.unit_of_work() as db:
         report = item_analysis.analyse_form(db, form)
@@ -158,6 +160,7 @@ def promote(
     editor: Annotated[str, typer.Option(help="Email of the standards editor deciding.")],
     note: Annotated[str, typer.Option(help="What you checked beyond the statistics.")],
 ) -> None:
+    """Make a pilot item operational, only past the documented thresholds (recorded)."""
     env = env_of(ctx)
     with env.unit_of_work() as db:
         item_analysis.promote(db, env.runtime, editor=_principal(db, editor), item_ref=item, note=note)
@@ -172,6 +175,7 @@ def open_study(
     judges: Annotated[str, typer.Option(help="Judges' emails, comma-separated (reviewers, at least three).")],
     editor: Annotated[str, typer.Option(help="Email of the standards editor running the study.")],
 ) -> None:
+    """Open a modified-Angoff study of a form with at least three judges."""
     env = env_of(ctx)
     with env.unit_of_work() as db:
         study = angoff.open_study(
@@ -192,6 +196,7 @@ def close(
     editor: Annotated[str, typer.Option(help="Email of the standards editor.")],
     last: Annotated[bool, typer.Option("--last", help="Close without opening another round.")] = False,
 ) -> None:
+    """Close the open round (every judge must have rated every item) and report the panel's cut."""
     env = env_of(ctx)
     with env.unit_of_work() as db:
         result = angoff.close_round(db, env.runtime, editor=_principal(db, editor), study_id=study, another=not last)
@@ -207,6 +212,7 @@ def adopt(
     study: Annotated[str, typer.Argument()],
     editor: Annotated[str, typer.Option(help="Email of the standards editor.")],
 ) -> None:
+    """Set the form's cut from the study's last closed round (recorded)."""
     env = env_of(ctx)
     with env.unit_of_work() as db:
         form = angoff.adopt(db, env.runtime, editor=_principal(db, editor), study_id=study)
@@ -216,6 +222,7 @@ def adopt(
 @angoff_app.command("list")
 @friendly_errors
 def list_studies(ctx: typer.Context) -> None:
+    """Standard-setting studies, their state and adopted cut."""
     env = env_of(ctx)
     with env.unit_of_work() as db:
         table = Table("Study", "Form", "State", "Cut")

@@ -185,9 +185,13 @@ def promotion_problems(s: ItemStats) -> list[str]:
     problems = []
     if s.responses < PROMOTION_MIN_RESPONSES:
         problems.append(f"{s.responses} responses; at least {PROMOTION_MIN_RESPONSES} needed")
-    if not FACILITY_LOW <= s.facility <= FACILITY_HIGH:
+    if math.isnan(s.facility):
+        problems.append("facility not measured yet")
+    elif not FACILITY_LOW <= s.facility <= FACILITY_HIGH:
         problems.append(f"facility {s.facility:.0%} outside {FACILITY_LOW:.0%}–{FACILITY_HIGH:.0%}")
-    if math.isnan(s.item_rest) or s.item_rest < ITEM_REST_MIN:
+    if math.isnan(s.item_rest):
+        problems.append("item–rest correlation not measurable yet")
+    elif s.item_rest < ITEM_REST_MIN:
         problems.append(f"item–rest correlation {s.item_rest:.2f} below {ITEM_REST_MIN}")
     return problems
 
