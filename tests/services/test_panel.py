@@ -15,7 +15,7 @@ from assay.core.errors import Conflict, PermissionDenied, ValidationFailed
 from assay.core.roles import Role
 from assay.db.models import AuditEntry, PanelSeat, ReviewAssignment, TaskSubmission, User
 from assay.db.repositories import panel as panel_repo
-from assay.services import accounts, organisations, panel, roles, tasks
+from assay.services import accounts, calibration, organisations, panel, roles, tasks
 from assay.services.runtime import Runtime
 from tests.certifying import GOOD_ANSWER, PASSWORD, grant, make_cast, principal
 
@@ -161,7 +161,7 @@ def test_due_dates_reminders_and_reassignment(db: Session, rt: Runtime, cast: di
 
 def test_calibration_shows_each_reviewers_drift(db: Session, rt: Runtime, cast: dict[str, User]) -> None:
     seat(db, rt, cast, "rhea", "omar")
-    assert panel.open_calibration(db, rt, principal=principal(db, cast["priya"]), task_id=TASK) == 2 * 3
+    assert calibration.open_calibration(db, rt, principal=principal(db, cast["priya"]), task_id=TASK) == 2 * 3
     anchors = [q for q in panel.queue(db, rt, principal(db, cast["rhea"])) if q["calibration"]]
     assert len(anchors) == 3
     for q in anchors:
@@ -171,10 +171,10 @@ def test_calibration_shows_each_reviewers_drift(db: Session, rt: Runtime, cast: 
             d: (min(4, known[d] + 1), "Calibration scoring of the anchor, against the rubric.") for d in DIMENSIONS
         }
         panel.review(db, rt, reviewer=principal(db, cast["rhea"]), blind_ref=q["ref"], scores=lenient)
-    drift = panel.drift(db, cast["rhea"].id)
+    drift = calibration.drift(db, cast["rhea"].id)
     assert drift["anchors"] == 3 and all(v is not None and v > 0 for v in drift["signed"].values())
-    assert panel.drift(db, cast["omar"].id)["anchors"] == 0
-    assert panel.agreement(db)["units"] == 0  # anchors are not candidates' work
+    assert calibration.drift(db, cast["omar"].id)["anchors"] == 0
+    assert calibration.agreement(db)["units"] == 0  # anchors are not candidates' work
 
 
 def test_agreement_over_the_panels_history(db: Session, rt: Runtime, cast: dict[str, User]) -> None:
@@ -202,7 +202,7 @@ def test_agreement_over_the_panels_history(db: Session, rt: Runtime, cast: dict[
             scores=scores(artifact_quality=b),
         )
         given.append([a, b])
-    report = panel.agreement(db, programme_id=PROGRAMME)
+    report = calibration.agreement(db, programme_id=PROGRAMME)
     assert report["units"] == 5 and report["reviews"] == 10
     assert report["alpha"]["artifact-quality"] == pytest.approx(krippendorff_alpha_ordinal(given))
     [pair] = report["pairs"]

@@ -17,7 +17,7 @@ from assay.core.certification.tasks import DIMENSIONS
 from assay.core.errors import ValidationFailed
 from assay.db.repositories import accounts as account_repo
 from assay.db.repositories import panel as panel_repo
-from assay.services import angoff, item_analysis, panel
+from assay.services import angoff, calibration, item_analysis, panel
 
 panel_app = typer.Typer(
     help="The review panel: seats, assignment, reminders, calibration, agreement.", no_args_is_help=True
@@ -70,7 +70,7 @@ def calibrate(
     """Open a calibration round: every eligible reviewer scores the task's anchors, blind."""
     env = env_of(ctx)
     with env.unit_of_work() as db:
-        n = panel.open_calibration(db, env.runtime, principal=_principal(db, registrar), task_id=task)
+        n = calibration.open_calibration(db, env.runtime, principal=_principal(db, registrar), task_id=task)
     console.print(f"Calibration round open: {n} anchor reviews assigned.")
 
 
@@ -84,7 +84,7 @@ def agreement(
     """Krippendorff's alpha (ordinal) per dimension, and weighted kappa per pair of reviewers."""
     env = env_of(ctx)
     with env.unit_of_work() as db:
-        report = panel.agreement(db, programme_id=programme)
+        report = calibration.agreement(db, programme_id=programme)
         names = {u.id: u.email for u in account_repo.all_users(db)}
     if as_json:
         clean = json.loads(json.dumps(report, default=lambda x: None).replace("NaN", "null"))

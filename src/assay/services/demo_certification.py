@@ -16,7 +16,7 @@ from assay.core.roles import Principal
 from assay.db.models import AngoffStudy, ExamAttempt, ExamFormRecord, User
 from assay.db.repositories import certification as exam_repo
 from assay.db.repositories import panel as panel_repo
-from assay.services import accounts, angoff, cases, exams, interviews, panel, tasks
+from assay.services import accounts, angoff, calibration, cases, exams, interviews, panel, tasks
 from assay.services import programmes as content
 from assay.services.runtime import Runtime
 
@@ -192,7 +192,7 @@ def load(
         panel.review(
             db, rt, reviewer=principals[users_by_id[by_role[role]].email], blind_ref=submission.blind_ref, scores=scores
         )
-    panel.open_calibration(db, rt, principal=priya, task_id="rag-access-controls")
+    calibration.open_calibration(db, rt, principal=priya, task_id="rag-access-controls")
 
     # An advanced-credential interview slot, open for booking, with a panel of three reviewers.
     starts = (rt.clock.now() + timedelta(days=14)).replace(hour=14, minute=0, second=0, microsecond=0)

@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from assay.core.errors import AuthenticationRequired, ExternalServiceError, NotFound, ValidationFailed
-from assay.core.ids import new_id, new_token
+from assay.core.ids import new_id, new_token, token_digest
 from assay.core.roles import Permission, Principal, require
 from assay.db.models import IssuedCredential, Organisation, OrgToken, StatusConsent, User, Webhook, WebhookDelivery
 from assay.db.repositories import integrations as repo
@@ -32,10 +32,6 @@ from assay.services.runtime import Runtime
 TOKEN_PREFIX = "assay_org_"  # noqa: S105 - a prefix that marks tokens, not a secret
 BACKOFF = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2), timedelta(hours=12))
 EVENTS = ("credential.issued", "credential.suspended", "credential.revoked", "credential.reinstated")
-
-
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _manage(principal: Principal, organisation: Organisation) -> None:
@@ -54,7 +50,7 @@ def create_token(
         id=new_id(now),
         organisation_id=organisation.id,
         name=name.strip(),
-        token_digest=_digest(token),
+        token_digest=token_digest(token),
         prefix=token[: len(TOKEN_PREFIX) + 6],
         created_by=principal.user_id,
         created_at=now,
@@ -98,7 +94,7 @@ def authenticate(db: Session, rt: Runtime, *, header: str | None, slug: str) -> 
     if not header or not header.lower().startswith("bearer "):
         raise AuthenticationRequired("Send an organisation API token: Authorization: Bearer assay_org_…")
     token = header.split(None, 1)[1].strip()
-    row = repo.token_by_digest(db, _digest(token))
+    row = repo.token_by_digest(db, token_digest(token))
     organisation = org_repo.by_slug(db, slug)
     if row is None or row.revoked_at is not None or organisation is None or row.organisation_id != organisation.id:
         raise AuthenticationRequired("That token is not valid for this organisation.")

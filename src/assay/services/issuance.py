@@ -126,26 +126,20 @@ def check_subjects(
     return problems
 
 
-def create_decision(
+def _new_decision(
     db: Session,
     rt: Runtime,
-    *,
-    programme_id: str,
-    subjects: Sequence[SubjectInput],
+    programme: ProgrammeDef,
     graded_by_email: str,
     rationale: str,
-    standard_version: str = "latest",
-    created_by: str | None = None,
-) -> IssuanceDecision:
-    """Record who earned what, on what evidence, graded by whom. Nothing can be signed until it is approved."""
-    programme = programmes().get(programme_id)
-    if not subjects:
-        raise ValidationFailed("A decision needs at least one person.")
+    standard_version: str,
+    created_by: str | None,
+) -> tuple[IssuanceDecision, User]:
+    """The pending decision itself, graded by a reviewer and with a rationale; subjects are added by the caller."""
     if not rationale.strip():
         raise ValidationFailed("Say why: a decision needs a rationale.", {"rationale": "Required."})
     grader = _user(db, graded_by_email, "grader")
-    grader_principal = principal_for(db, grader)
-    if not decide(grader_principal, Permission.SUBMISSION_REVIEW).allowed:
+    if not decide(principal_for(db, grader), Permission.SUBMISSION_REVIEW).allowed:
         raise ValidationFailed(f"{grader.email} is not a reviewer; only reviewers grade.")
     version = standards.resolve(db, DEFAULT_STANDARD_ID, standard_version)
     now = rt.clock.now()
@@ -162,6 +156,25 @@ def create_decision(
     )
     db.add(decision)
     db.flush()
+    return decision, grader
+
+
+def create_decision(
+    db: Session,
+    rt: Runtime,
+    *,
+    programme_id: str,
+    subjects: Sequence[SubjectInput],
+    graded_by_email: str,
+    rationale: str,
+    standard_version: str = "latest",
+    created_by: str | None = None,
+) -> IssuanceDecision:
+    """Record who earned what, on what evidence, graded by whom. Nothing can be signed until it is approved."""
+    programme = programmes().get(programme_id)
+    if not subjects:
+        raise ValidationFailed("A decision needs at least one person.")
+    decision, grader = _new_decision(db, rt, programme, graded_by_email, rationale, standard_version, created_by)
     seen: set[str] = set()
     for subject in subjects:
         user = _user(db, subject.email, "candidate")
@@ -215,26 +228,8 @@ def create_organisation_decision(
     programme = programmes().get(programme_id)
     if programme.holder != "organisation":
         raise ValidationFailed(f"{programme.name} certifies people, not organisations.")
-    grader = _user(db, graded_by_email, "grader")
-    if not decide(principal_for(db, grader), Permission.SUBMISSION_REVIEW).allowed:
-        raise ValidationFailed(f"{grader.email} is not a reviewer; only reviewers grade.")
-    if not rationale.strip():
-        raise ValidationFailed("Say why: a decision needs a rationale.", {"rationale": "Required."})
+    decision, grader = _new_decision(db, rt, programme, graded_by_email, rationale, "latest", created_by)
     now = rt.clock.now()
-    version = standards.resolve(db, DEFAULT_STANDARD_ID, "latest")
-    decision = IssuanceDecision(
-        id=new_id(now),
-        programme_id=programme.id,
-        standard_id=DEFAULT_STANDARD_ID,
-        standard_version=version.version.version,
-        graded_by=grader.id,
-        created_by=created_by,
-        created_at=now,
-        rationale=rationale.strip(),
-        status="pending",
-    )
-    db.add(decision)
-    db.flush()
     db.add(
         DecisionSubject(
             id=new_id(now),

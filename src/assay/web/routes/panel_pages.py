@@ -16,7 +16,7 @@ from assay.core.roles import Permission, Principal, decide
 from assay.db.repositories import accounts as account_repo
 from assay.db.repositories import certification as repo
 from assay.db.repositories import panel as panel_repo
-from assay.services import angoff, item_analysis, panel
+from assay.services import angoff, calibration, item_analysis, panel
 from assay.services import programmes as content
 from assay.web.deps import CurrentPrincipal, DbSession, Rt, keep_refusal
 from assay.web.templating import render
@@ -38,11 +38,11 @@ def _fmt(x: float | None) -> str:
 def panel_page(request: Request, db: DbSession, rt: Rt, principal: CurrentPrincipal) -> Response:
     if not (_staff(principal) or decide(principal, Permission.SUBMISSION_REVIEW).allowed):
         raise PermissionDenied("The panel's page is for reviewers, registrars and editors.")
-    report = panel.agreement(db)
+    report = calibration.agreement(db)
     reviewers = account_repo.users_with_role(db, "reviewer")
     names = {u.id: u.display_name for u in reviewers}
     load = panel_repo.open_load(db)
-    rows = [{"user": u, "open": load.get(u.id, 0), "drift": panel.drift(db, u.id)} for u in reviewers]
+    rows = [{"user": u, "open": load.get(u.id, 0), "drift": calibration.drift(db, u.id)} for u in reviewers]
     seats = [
         {"seat": s, "name": names.get(s.user_id, s.user_id), "programme": content.programme(s.programme_id).name}
         for s in panel_repo.seats(db)
@@ -70,14 +70,14 @@ def reviewer_page(request: Request, user_id: str, db: DbSession, rt: Rt, princip
     user = account_repo.user_by_id(db, user_id)
     if user is None:
         raise NotFound("No such reviewer.")
-    report = panel.agreement(db)
+    report = calibration.agreement(db)
     mine = [p for p in report["pairs"] if user_id in (p["a"], p["b"])]
     names = account_repo.users_by_ids(db, [p["a"] for p in mine] + [p["b"] for p in mine])
     context = {
         "reviewer": user,
         "pairs": mine,
         "names": {k: v.display_name for k, v in names.items()},
-        "drift": panel.drift(db, user_id),
+        "drift": calibration.drift(db, user_id),
         "reviews": len(panel_repo.reviews_by(db, user_id)),
         "open": panel_repo.open_load(db).get(user_id, 0),
         "dimensions": DIMENSIONS,
@@ -101,8 +101,8 @@ def seat(
 
 
 @router.post("/panel/calibration")
-def calibration(db: DbSession, rt: Rt, principal: CurrentPrincipal, task_id: str = Form("")) -> Response:
-    panel.open_calibration(db, rt, principal=principal, task_id=task_id)
+def open_calibration(db: DbSession, rt: Rt, principal: CurrentPrincipal, task_id: str = Form("")) -> Response:
+    calibration.open_calibration(db, rt, principal=principal, task_id=task_id)
     return RedirectResponse("/panel", status_code=303)
 
 
