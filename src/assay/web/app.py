@@ -20,6 +20,7 @@ from assay.web.deps import csrf_guard
 from assay.web.routes import (
     accounts,
     admin,
+    advisory,
     assessment,
     assessment_api,
     assessment_shared,
@@ -101,7 +102,8 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.include_router(decisions.router)
     app.include_router(panel_pages.router)
     app.include_router(certification_api.router)
-    app.include_router(community.router)  # before the standard's pages: /standard/evolution is not a version
+    app.include_router(community.router)
+    app.include_router(advisory.router)  # before the standard's pages: /standard/evolution is not a version
     app.include_router(standard.router)
     app.include_router(standard_api.router)
     errors.install(app)
