@@ -18,7 +18,7 @@ from assay.core.errors import Conflict, NotFound, RateLimited, ValidationFailed
 from assay.core.ids import new_id
 from assay.core.roles import Permission, Principal, require
 from assay.core.scrub import Scrubbed, scrub
-from assay.db.models import CaseStudy, CaseStudyAuthor, Organisation, User
+from assay.db.models import CaseStudy, CaseStudyAuthor, User
 from assay.db.repositories import community as repo
 from assay.db.repositories import organisations as org_repo
 from assay.services import audit, standards
@@ -30,12 +30,7 @@ PROMPTS = {"worked": "what worked", "failed": "what failed", "missed": "what the
 
 
 def _names(db: Session, user: User) -> list[str]:
-    names = [user.display_name, user.email.split("@")[0]]
-    for m in org_repo.memberships_of_user(db, user.id):
-        org = db.get(Organisation, m.organisation_id)
-        if org is not None:
-            names.append(org.name)
-    return names
+    return [user.display_name, user.email.split("@")[0], *(o.name for o in org_repo.organisations_of_user(db, user.id))]
 
 
 def preview(db: Session, *, user: User, parts: dict[str, str]) -> dict[str, Scrubbed]:

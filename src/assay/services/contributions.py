@@ -120,10 +120,8 @@ def may_review(db: Session, rt: Runtime, user_id: str, row: Contribution) -> str
         return "You cannot review your own contribution."
     if not any(row.domain in org_programme.covered_domains(p) for p in _current_programmes(db, rt, user_id)):
         return f"Reviewers hold a current credential that assesses {row.domain}."
-    if row.user_id is not None:
-        theirs = {m.organisation_id for m in org_repo.memberships_of_user(db, row.user_id)}
-        if theirs & {m.organisation_id for m in org_repo.memberships_of_user(db, user_id)}:
-            return "The author is a colleague: you share an organisation."
+    if row.user_id is not None and org_repo.colleagues(db, row.user_id, user_id):
+        return "The author is a colleague: you share an organisation."
     return None
 
 

@@ -85,8 +85,7 @@ def _conflicted(db: Session, candidate_id: str, panel: Sequence[str]) -> bool:
     """A panellist from the candidate's own organisation, or the candidate themselves, is a conflict."""
     if candidate_id in panel:
         return True
-    theirs = {m.organisation_id for m in org_repo.memberships_of_user(db, candidate_id)}
-    return any(theirs & {m.organisation_id for m in org_repo.memberships_of_user(db, p)} for p in panel)
+    return any(org_repo.colleagues(db, candidate_id, p) for p in panel)
 
 
 def open_slots(db: Session, rt: Runtime, *, user_id: str, programme_id: str) -> list[InterviewSlot]:

@@ -206,14 +206,12 @@ def conflict(db: Session, reviewer_id: str, submission: TaskSubmission) -> Assay
         return PermissionDenied("You cannot review your own submission.")
     if any(r.reviewer_id == reviewer_id for r in repo.reviews(db, submission.id)):
         return Conflict("You have already reviewed this submission.")
-    theirs = {m.organisation_id for m in org_repo.memberships_of_user(db, submission.user_id)}
-    mine = {m.organisation_id for m in org_repo.memberships_of_user(db, reviewer_id)}
-    if theirs & mine:
+    if org_repo.colleagues(db, submission.user_id, reviewer_id):
         return PermissionDenied(
             "The candidate is a colleague: you share an organisation, so you cannot review this work."
         )
     for c in panel_repo.conflicts_of(db, reviewer_id):
-        if c.user_id == submission.user_id or (c.organisation_id and c.organisation_id in theirs):
+        if c.user_id == submission.user_id or c.organisation_id in org_repo.organisation_ids_of(db, submission.user_id):
             return PermissionDenied("You declared a conflict of interest with this candidate.")
     return None
 

@@ -19,7 +19,7 @@ from assay.core.certification.blind import Mention, find_mentions
 from assay.core.certification.rules import TaskOutcome
 from assay.core.errors import AssayError, Conflict, NotFound, ValidationFailed
 from assay.core.ids import new_id, new_token
-from assay.db.models import Organisation, TaskAttachment, TaskSubmission, User
+from assay.db.models import TaskAttachment, TaskSubmission, User
 from assay.db.repositories import certification as repo
 from assay.db.repositories import organisations as org_repo
 from assay.services import audit, panel
@@ -187,21 +187,15 @@ def remove_attachment(db: Session, rt: Runtime, *, user_id: str, submission_id: 
     raise NotFound("There is no such attachment on this submission.")
 
 
-def _organisations(db: Session, user_id: str) -> list[str]:
-    names = []
-    for m in org_repo.memberships_of_user(db, user_id):
-        org = db.get(Organisation, m.organisation_id)
-        if org is not None:
-            names.append(org.name)
-    return names
-
-
 def mentions(db: Session, submission: TaskSubmission) -> list[Mention]:
     """What in the text could name the author, less what they confirmed is not them."""
     user = db.get_one(User, submission.user_id)
     confirmed = set(json.loads(submission.confirmed_mentions))
     found = find_mentions(
-        submission.body, full_name=user.display_name, email=user.email, organisations=_organisations(db, user.id)
+        submission.body,
+        full_name=user.display_name,
+        email=user.email,
+        organisations=[o.name for o in org_repo.organisations_of_user(db, user.id)],
     )
     for a in repo.attachments(db, submission.id):
         readable = a.filename.replace("_", " ").replace("-", " ")

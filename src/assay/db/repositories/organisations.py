@@ -59,3 +59,12 @@ def open_invitations(db: Session, organisation_id: str) -> list[Invitation]:
         .order_by(Invitation.created_at)
     )
     return list(db.scalars(stmt))
+
+
+def organisation_ids_of(db: Session, user_id: str) -> set[str]:
+    return set(db.scalars(select(Membership.organisation_id).where(Membership.user_id == user_id)))
+
+
+def colleagues(db: Session, user_id: str, other_id: str) -> bool:
+    """Whether two people share an organisation: the conflict of interest reviews exclude."""
+    return bool(organisation_ids_of(db, user_id) & organisation_ids_of(db, other_id))
