@@ -176,7 +176,12 @@ def test_export_and_deletion_keep_credentials_verifiable(db: Session, rt: Runtim
     assert data["credentials"][0]["document"]["credentialSubject"]
     with pytest.raises(ValidationFailed, match="confirm"):
         my_data.delete_account(db, rt, user=kim, confirm_email="someone@example.org")
+    from assay.db.models import ReviewOptIn
+    from assay.services import drafts
+
+    drafts.set_opt_in(db, rt, user=kim, opted_in=True)
     my_data.delete_account(db, rt, user=kim, confirm_email="kim@example.org")
+    assert db.get(ReviewOptIn, kim.id) is None
     assert kim.email.endswith("@deleted.invalid") and not kim.is_active and kim.display_name == "Deleted account"
     with pytest.raises(NotFound):
         profiles.public_view(db, rt, "kim-okafor")

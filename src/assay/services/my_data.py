@@ -3,7 +3,7 @@ account in a way that keeps every credential it was issued verifiable.
 
 Deletion removes what identifies the person and what they chose to publish: name and e-mail
 (replaced by a tombstone nobody can sign in with), password, sessions, profile, domains, artifacts,
-memberships and role grants; case studies they wrote keep their (already scrubbed) text but lose
+memberships, role grants, consent to status webhooks and invitations to review drafts; case studies they wrote keep their (already scrubbed) text but lose
 the link to them. What is kept, because others rely on it: issued credentials, which name the holder
 only by a salted hash of the e-mail and carry their status, so a verifier holding one still gets
 an honest answer (the public page says the holder's account was deleted); the audit trail, whose
@@ -22,11 +22,14 @@ from assay.core.errors import ValidationFailed
 from assay.core.ids import new_token
 from assay.db.models import (
     CaseStudyAuthor,
+    DraftInvitation,
     Membership,
     Profile,
     ProfileArtifact,
     ProfileDomain,
+    ReviewOptIn,
     RoleGrant,
+    StatusConsent,
     User,
     WebSession,
 )
@@ -99,7 +102,18 @@ def delete_account(db: Session, rt: Runtime, *, user: User, confirm_email: str) 
             "Type your account's e-mail address to confirm the deletion.", {"confirm": "Does not match."}
         )
     held = credential_repo.credentials_of_user(db, user.id)
-    for model in (Profile, ProfileDomain, ProfileArtifact, WebSession, Membership, RoleGrant, CaseStudyAuthor):
+    for model in (
+        Profile,
+        ProfileDomain,
+        ProfileArtifact,
+        WebSession,
+        Membership,
+        RoleGrant,
+        CaseStudyAuthor,
+        StatusConsent,
+        ReviewOptIn,
+        DraftInvitation,
+    ):
         db.execute(delete(model).where(model.user_id == user.id))
     tombstone = new_token()[:16].lower()
     user.email = f"deleted-{tombstone}@deleted.invalid"
